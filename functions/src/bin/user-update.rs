@@ -1,0 +1,4 @@
+//! Lambda `user-update`: PUT /api/users/{username} — update a user (see mediashare::api::users::update).
+fn main() -> Result<(), mediashare::lambda::Error> {
+    mediashare::lambda::run("user-update")
+}

@@ -1,0 +1,9 @@
+//! Route handlers, one function per route, grouped by resource. Each reads like the route's
+//! story; parsing, auth and error mapping are one-liners from `http`.
+
+pub mod accounts;
+pub mod auth;
+pub mod docs;
+pub mod openapi;
+pub mod users;
+pub mod views;

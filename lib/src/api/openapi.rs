@@ -1,0 +1,67 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{accounts, auth, docs, users, views};
+use crate::domain::{NotificationSetting, NotificationType};
+use crate::http::problem::{FieldErrorDoc, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "mediashare API", version = "0.1.0",
+         description = "Media storage and sharing: accounts, medias, social graph, timelines. Errors are RFC 9457 problem+json."),
+    paths(
+        accounts::sign_up, accounts::verify, accounts::resend_email,
+        auth::sign_in, auth::refresh, auth::logout, auth::jwks,
+        users::get, users::list, users::search, users::update, users::delete, users::new_api_key,
+        docs::serve, docs::openapi_json,
+    ),
+    components(schemas(
+        Problem, FieldErrorDoc, views::UserView, views::TokensView, views::ApiKeyView, views::MessageView,
+        views::UserPage, views::PhotoSet, views::SettingsView, NotificationType, NotificationSetting,
+        accounts::SignUpBody, auth::SignInBody, auth::RefreshBody, users::UpdateUserBody, users::SettingsBody,
+    )),
+    modifiers(&Security),
+    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "docs")),
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Every (METHOD, path) the document describes.
+pub fn routes() -> Vec<(String, String)> {
+    let doc = document();
+    let mut out = Vec::new();
+    for (path, item) in doc.paths.paths.iter() {
+        let ops = [
+            ("GET", item.get.is_some()),
+            ("POST", item.post.is_some()),
+            ("PUT", item.put.is_some()),
+            ("DELETE", item.delete.is_some()),
+            ("PATCH", item.patch.is_some()),
+        ];
+        for (method, present) in ops {
+            if present {
+                out.push((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    out
+}

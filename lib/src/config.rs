@@ -1,0 +1,101 @@
+//! Configuration: environment variables only. The template sets them on Lambda; the local
+//! runner resolves the same template entries and hands them over through [`Config::from_lookup`]
+//! (so several stacks can live in one test process without touching the process environment).
+
+use std::time::Duration;
+
+/// Every setting a function may need, parsed once per process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The single DynamoDB table.
+    pub table_name: String,
+    /// SQS queue of outgoing mail jobs (consumed by the mailer function).
+    pub mail_queue_url: String,
+    /// Verified SES sender address.
+    pub mail_from: String,
+    /// Base URL of the public API, used in links inside emails.
+    pub public_base_url: String,
+    /// `iss` of access tokens.
+    pub jwt_issuer: String,
+    /// `aud` of access tokens.
+    pub jwt_audience: String,
+    /// `kid:base64url(pkcs8 Ed25519)` entries separated by commas; the first one signs.
+    pub jwt_signing_keys: String,
+    /// Secret that authenticates pagination cursors (base64url or any long string).
+    pub cursor_secret: String,
+    /// Lifetime of access tokens.
+    pub access_token_ttl: Duration,
+    /// Lifetime of a refresh-token family since its last rotation.
+    pub refresh_token_ttl: Duration,
+    /// Lifetime of an email verification code.
+    pub verification_ttl: Duration,
+    /// Minimum time between two verification emails for one account.
+    pub verification_resend_cooldown: Duration,
+}
+
+/// A missing or malformed setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is absent or empty.
+    #[error("environment variable {0} is required")]
+    Missing(&'static str),
+    /// A variable is present but cannot be parsed.
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (a map in tests and in the local runner).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or(ConfigError::Missing(name))
+        };
+        let seconds = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match lookup(name).filter(|v| !v.trim().is_empty()) {
+                None => Ok(Duration::from_secs(default)),
+                Some(v) => v
+                    .trim()
+                    .parse::<u64>()
+                    .map(Duration::from_secs)
+                    .map_err(|e| ConfigError::Invalid { name, reason: e.to_string() }),
+            }
+        };
+        Ok(Self {
+            table_name: required("TABLE_NAME")?,
+            mail_queue_url: required("MAIL_QUEUE_URL")?,
+            mail_from: required("MAIL_FROM")?,
+            public_base_url: lookup("PUBLIC_BASE_URL").unwrap_or_default(),
+            jwt_issuer: required("JWT_ISSUER")?,
+            jwt_audience: required("JWT_AUDIENCE")?,
+            jwt_signing_keys: required("JWT_SIGNING_KEYS")?,
+            cursor_secret: required("CURSOR_SECRET")?,
+            access_token_ttl: seconds("ACCESS_TOKEN_TTL_SECONDS", 900)?,
+            refresh_token_ttl: seconds("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)?,
+            verification_ttl: seconds("VERIFICATION_TTL_SECONDS", 24 * 3600)?,
+            verification_resend_cooldown: seconds("VERIFICATION_RESEND_COOLDOWN_SECONDS", 30)?,
+        })
+    }
+}
+
+/// A fresh value for a secret setting, for local stacks only (the local runner calls this for
+/// template values that are `{{resolve:secretsmanager:…}}` references). `None` when the
+/// variable is not a secret this crate knows how to make.
+pub fn generate_local_secret(variable: &str) -> Option<String> {
+    match variable {
+        "JWT_SIGNING_KEYS" => Some(crate::auth::keys::generate_signing_keys_value()),
+        "CURSOR_SECRET" => Some(crate::auth::random::token(32)),
+        _ => None,
+    }
+}

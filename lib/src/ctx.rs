@@ -1,0 +1,63 @@
+//! The per-process context: configuration, AWS clients and keys, built once before the first
+//! request and shared (as `&'static`) by every invocation.
+
+use crate::auth::keys::SigningKeys;
+use crate::config::{Config, ConfigError};
+use crate::http::cursor::CursorCodec;
+use crate::mail::MailQueue;
+use crate::store::Store;
+
+/// Everything a handler needs besides its request.
+pub struct Ctx {
+    /// Parsed settings.
+    pub config: Config,
+    /// The single-table store.
+    pub store: Store,
+    /// Outgoing mail jobs.
+    pub mail: MailQueue,
+    /// SES client (used by the mailer only).
+    pub ses: aws_sdk_sesv2::Client,
+    /// Access-token signing and verification keys.
+    pub keys: SigningKeys,
+}
+
+/// Why a context could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// Bad or missing setting.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Unusable key material.
+    #[error("signing keys: {0}")]
+    Keys(String),
+}
+
+impl Ctx {
+    /// Builds a context from settings and an AWS SDK configuration. Makes no network call.
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, InitError> {
+        let keys = SigningKeys::parse(
+            &config.jwt_signing_keys,
+            &config.jwt_issuer,
+            &config.jwt_audience,
+        )
+        .map_err(|e| InitError::Keys(e.to_string()))?;
+        let cursors = CursorCodec::new(config.cursor_secret.as_bytes());
+        let dynamo = aws_sdk_dynamodb::Client::new(sdk);
+        let store = Store::new(dynamo, config.table_name.clone(), cursors);
+        let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
+        let ses = aws_sdk_sesv2::Client::new(sdk);
+        Ok(Self { config, store, mail, ses, keys })
+    }
+
+    /// Builds a context from the process environment (what a Lambda binary does at init).
+    pub async fn from_env() -> Result<Self, InitError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
+        Self::new(config, &sdk)
+    }
+
+    /// Leaks the context so handlers can borrow it for `'static` (one per process).
+    pub fn leak(self) -> &'static Ctx {
+        Box::leak(Box::new(self))
+    }
+}

@@ -1,0 +1,15 @@
+//! The domain in types: values that cannot hold invalid data, and the domain error.
+
+pub mod email;
+pub mod error;
+pub mod password;
+pub mod text;
+pub mod user;
+pub mod username;
+
+pub use email::Email;
+pub use error::{DomainError, FieldError};
+pub use password::Password;
+pub use text::{DisplayName, Bio};
+pub use user::{NotificationSetting, NotificationSettings, NotificationType, User, UserId};
+pub use username::Username;

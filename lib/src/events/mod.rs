@@ -1,0 +1,9 @@
+//! Event consumers: the table's stream (derived work such as erasing a deleted account's data)
+//! and their shared error type.
+
+pub mod table;
+
+/// A consumer failed as a whole (the batch is retried).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct EventError(pub String);

@@ -1,0 +1,40 @@
+//! A mail job: who, which message, the data to fill it, and an id that makes it idempotent.
+
+use serde::{Deserialize, Serialize};
+
+/// Which message to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    /// Email address verification code.
+    VerifyEmail,
+}
+
+/// One message to one recipient.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MailJob {
+    /// De-duplication key: a redelivered job with the same id is sent once.
+    pub id: String,
+    /// Recipient address.
+    pub to: String,
+    /// The message.
+    pub kind: MailKind,
+    /// Values the message needs (`username`, `code`, …).
+    #[serde(default)]
+    pub data: serde_json::Map<String, serde_json::Value>,
+}
+
+impl MailJob {
+    /// The verification email for a new code.
+    pub fn verify_email(username: &str, to: &str, code: &str, sent_at: i64) -> Self {
+        let mut data = serde_json::Map::new();
+        data.insert("username".into(), username.into());
+        data.insert("code".into(), code.into());
+        Self { id: format!("verify-email:{username}:{sent_at}"), to: to.to_owned(), kind: MailKind::VerifyEmail, data }
+    }
+
+    /// A string field of `data` (empty when absent).
+    pub fn field(&self, name: &str) -> &str {
+        self.data.get(name).and_then(|v| v.as_str()).unwrap_or("")
+    }
+}

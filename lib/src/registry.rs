@@ -1,0 +1,90 @@
+//! The one list of functions: binary name → handler. The Lambda binaries, the local runner and
+//! the tests all go through it, and a test checks it against template.yaml, the OpenAPI
+//! document, `functions/src/bin/` and `events/`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use lambda_http::{Body, Request, Response};
+
+use crate::ctx::Ctx;
+use crate::events::EventError;
+
+/// A boxed, sendable future.
+pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// An HTTP route: never fails, errors are already problem+json responses.
+pub type HttpHandler = fn(&'static Ctx, Request) -> BoxFut<'static, Response<Body>>;
+/// An SQS consumer reporting partial batch failures.
+pub type SqsHandler = fn(&'static Ctx, SqsEvent) -> BoxFut<'static, Result<SqsBatchResponse, EventError>>;
+/// A DynamoDB stream consumer reporting partial batch failures.
+pub type StreamHandler =
+    fn(&'static Ctx, StreamEvent) -> BoxFut<'static, Result<DynamoDbEventResponse, EventError>>;
+
+/// How a function is invoked.
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// Behind an HttpApi route.
+    Http(HttpHandler),
+    /// Fed by an SQS queue.
+    Sqs(SqsHandler),
+    /// Fed by the table's stream.
+    Stream(StreamHandler),
+}
+
+/// One Lambda function.
+#[derive(Clone, Copy)]
+pub struct Function {
+    /// Binary name: `functions/src/bin/{name}.rs`, `events/{name}.json`, and the template's
+    /// `Metadata.BuildProperties.Binary`.
+    pub name: &'static str,
+    /// The library path of the handler the binary serves (checked against the binary's source).
+    pub handler_path: &'static str,
+    /// The handler.
+    pub handler: Handler,
+}
+
+macro_rules! http {
+    ($name:literal, $f:path) => {
+        Function {
+            name: $name,
+            handler_path: stringify!($f),
+            handler: Handler::Http(|ctx, req| Box::pin(crate::http::respond(ctx, req, $f))),
+        }
+    };
+}
+
+/// Every function of the product.
+pub static FUNCTIONS: &[Function] = &[
+    http!("user-sign-up", crate::api::accounts::sign_up),
+    http!("user-verify", crate::api::accounts::verify),
+    http!("user-resend-email", crate::api::accounts::resend_email),
+    http!("user-sign-in", crate::api::auth::sign_in),
+    http!("auth-refresh", crate::api::auth::refresh),
+    http!("auth-logout", crate::api::auth::logout),
+    http!("auth-jwks", crate::api::auth::jwks),
+    http!("user-new-api-key", crate::api::users::new_api_key),
+    http!("user-get", crate::api::users::get),
+    http!("user-list", crate::api::users::list),
+    http!("user-search", crate::api::users::search),
+    http!("user-update", crate::api::users::update),
+    http!("user-delete", crate::api::users::delete),
+    http!("docs", crate::api::docs::serve),
+    Function {
+        name: "table-events",
+        handler_path: "crate::events::table::handle",
+        handler: Handler::Stream(|ctx, event| Box::pin(crate::events::table::handle(ctx, event))),
+    },
+    Function {
+        name: "mailer",
+        handler_path: "crate::mail::mailer::handle",
+        handler: Handler::Sqs(|ctx, event| Box::pin(crate::mail::mailer::handle(ctx, event))),
+    },
+];
+
+/// The function named `name`.
+pub fn find(name: &str) -> Option<&'static Function> {
+    FUNCTIONS.iter().find(|f| f.name == name)
+}

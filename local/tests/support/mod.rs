@@ -1,0 +1,354 @@
+//! Test helpers: a whole stack (own table, queues and buckets on the shared emulator) served
+//! by the local runner on a free port, and a client per user. Helpers hide HTTP plumbing,
+//! never assertions.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use mediashare_local::{SecretsSource, Stack, StackOptions};
+use serde_json::{Value, json};
+
+/// A running stack and an HTTP client for it.
+pub struct TestApp {
+    pub stack: Stack,
+    pub http: reqwest::Client,
+    pub endpoint: String,
+}
+
+/// A response, with the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+    pub body: Value,
+}
+
+impl TestResponse {
+    /// Panics with the body when the status differs.
+    #[track_caller]
+    pub fn assert_status(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// Asserts a problem+json error with `status`.
+    #[track_caller]
+    pub fn assert_problem(&self, status: u16) -> &Self {
+        self.assert_status(status);
+        let ct = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        assert_eq!(
+            ct, "application/problem+json",
+            "not a problem: {}",
+            self.text
+        );
+        assert_eq!(self.body["status"], status, "{}", self.text);
+        assert!(
+            self.body["title"].is_string()
+                && self.body["detail"].is_string()
+                && self.body["type"].is_string()
+        );
+        self
+    }
+
+    /// The field names of a validation problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// How a request authenticates.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Bearer(String),
+    ApiKey(String),
+}
+
+/// A signed-up user.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub username: String,
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+impl TestUser {
+    pub fn auth(&self) -> Auth {
+        Auth::Bearer(self.access.clone())
+    }
+}
+
+/// A short random lowercase name.
+pub fn random_name(prefix: &str) -> String {
+    let raw = mediashare::auth::random::token(12).to_ascii_lowercase();
+    let clean: String = raw
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        .take(10)
+        .collect();
+    format!("{prefix}{clean}")
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// Polls `probe` until it returns `Some`, failing after `deadline`.
+pub async fn eventually<T, F, Fut>(what: &str, deadline: Duration, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = Instant::now();
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "timed out after {deadline:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+impl TestApp {
+    /// A fresh stack with the template's settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(BTreeMap::new()).await
+    }
+
+    /// A fresh stack with some environment overridden.
+    pub async fn spawn_with(env: BTreeMap<String, String>) -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .expect("AWS_ENDPOINT_URL must point at the emulator: run the suite with `make test`");
+        let opts = StackOptions {
+            stack_name: random_name("t"),
+            template_path: repo_root().join("template.yaml"),
+            http_addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+            secrets: SecretsSource::Ephemeral,
+            env_overrides: env,
+            parameter_overrides: BTreeMap::new(),
+            poll_wait: Duration::from_secs(1),
+        };
+        let stack = Stack::start(opts).await.expect("stack starts");
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            stack,
+            http,
+            endpoint,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.stack.base_url(), path)
+    }
+
+    /// Sends a request.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        auth: &Auth,
+    ) -> TestResponse {
+        let mut rb = self.http.request(method.parse().unwrap(), self.url(path));
+        if let Some(b) = body {
+            rb = rb.json(&b);
+        }
+        rb = match auth {
+            Auth::None => rb,
+            Auth::Bearer(t) => rb.bearer_auth(t),
+            Auth::ApiKey(k) => rb.header("x-api-key", k),
+        };
+        Self::read(rb.send().await.expect("request sent")).await
+    }
+
+    pub async fn read(res: reqwest::Response) -> TestResponse {
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            text,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, auth: &Auth) -> TestResponse {
+        self.request("GET", path, None, auth).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value, auth: &Auth) -> TestResponse {
+        self.request("POST", path, Some(body), auth).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value, auth: &Auth) -> TestResponse {
+        self.request("PUT", path, Some(body), auth).await
+    }
+
+    pub async fn delete(&self, path: &str, auth: &Auth) -> TestResponse {
+        self.request("DELETE", path, None, auth).await
+    }
+
+    /// An unused username and an email address unique across stacks.
+    pub fn new_identity(&self, prefix: &str) -> (String, String) {
+        let username = random_name(prefix);
+        let email = format!("{username}@{}.example.com", self.stack_name());
+        (username, email)
+    }
+
+    pub fn stack_name(&self) -> String {
+        self.stack
+            .physical_name("Table")
+            .unwrap()
+            .trim_end_matches("-table")
+            .to_owned()
+    }
+
+    /// Signs up; returns the response.
+    pub async fn sign_up(&self, username: &str, email: &str, password: &str) -> TestResponse {
+        self.post(
+            "/api/users",
+            json!({"username": username, "email": email, "password": password}),
+            &Auth::None,
+        )
+        .await
+    }
+
+    /// Signs in; returns (access, refresh).
+    pub async fn sign_in(&self, login: &str, password: &str) -> (String, String) {
+        let res = self
+            .post(
+                "/api/users/sign-in",
+                json!({"username": login, "password": password}),
+                &Auth::None,
+            )
+            .await;
+        res.assert_status(200);
+        (
+            res.body["accessToken"].as_str().unwrap().to_owned(),
+            res.body["refreshToken"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Every email the emulator's SES holds for `to`: (subject, body).
+    pub async fn emails_to(&self, to: &str) -> Vec<(String, String)> {
+        // moto's state dump sometimes fails while other stacks write concurrently: retry.
+        let data: Value = eventually("moto state dump", Duration::from_secs(10), || async {
+            let res = self.http.get(format!("{}/moto-api/data.json", self.endpoint)).send().await.ok()?;
+            res.json::<Value>().await.ok()
+        })
+        .await;
+        data["ses"]["Message"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| {
+                m["destinations"]["ToAddresses"]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == to))
+            })
+            .map(|m| {
+                (
+                    m["subject"].as_str().unwrap_or("").to_owned(),
+                    m["body"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// Waits for the `n`th email to `to` (1-based) and returns it.
+    pub async fn nth_email(&self, to: &str, n: usize) -> (String, String) {
+        eventually(
+            &format!("email #{n} to {to}"),
+            Duration::from_secs(30),
+            || async { self.emails_to(to).await.get(n - 1).cloned() },
+        )
+        .await
+    }
+
+    /// The 6-digit code of the `n`th email to `to`.
+    pub async fn code_in_email(&self, to: &str, n: usize) -> String {
+        let (subject, _) = self.nth_email(to, n).await;
+        subject.rsplit(' ').next().unwrap().to_owned()
+    }
+
+    /// A user who signed up but did not verify, signed in.
+    pub async fn unverified_user(&self) -> TestUser {
+        let (username, email) = self.new_identity("u");
+        let password = "correct horse battery".to_owned();
+        self.sign_up(&username, &email, &password)
+            .await
+            .assert_status(201);
+        let (access, refresh) = self.sign_in(&username, &password).await;
+        TestUser {
+            username,
+            email,
+            password,
+            access,
+            refresh,
+        }
+    }
+
+    /// A verified, signed-in user.
+    pub async fn verified_user(&self) -> TestUser {
+        let user = self.unverified_user().await;
+        let code = self.code_in_email(&user.email, 1).await;
+        self.post(
+            &format!("/api/users/{}/verify/{code}", user.username),
+            json!({}),
+            &Auth::None,
+        )
+        .await
+        .assert_status(200);
+        user
+    }
+
+    /// The table's SDK client.
+    pub fn dynamo(&self) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::new(self.stack.sdk_config())
+    }
+
+    /// Number of items in the table (tests only: a Scan is fine here).
+    pub async fn item_count(&self) -> usize {
+        let out = self
+            .dynamo()
+            .scan()
+            .table_name(self.stack.physical_name("Table").unwrap())
+            .send()
+            .await
+            .unwrap();
+        out.items.unwrap_or_default().len()
+    }
+}
