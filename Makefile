@@ -14,7 +14,6 @@ CFN_LINT    := $(CURDIR)/$(VENV)/bin/cfn-lint
 WITH_MOTO   := tools/with-moto.sh
 RUNNER      := target/debug/mediashare-local
 RUN_PORT    ?= 4566
-TEST_PORT   ?= 4567
 
 # The local stack talks to an emulator with dummy credentials and human-readable logs.
 LOCAL_ENV := LOG_FORMAT=text
@@ -91,14 +90,14 @@ lint: lint-template ## cfn-lint, rustfmt check and clippy (warnings are errors)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: tools ffmpeg lint ## lint, then every test against a moto of its own (:4567 or the next free port)
-	$(WITH_MOTO) $(TEST_PORT) -- env $(LOCAL_ENV) CFN_LINT=$(CFN_LINT) cargo test --workspace
+test: tools ffmpeg lint ## lint, then every test (each integration test starts an emulator of its own)
+	env $(LOCAL_ENV) CFN_LINT=$(CFN_LINT) cargo test --workspace
 
 # --------------------------------------------------------------------------------------------
 # Lambda and AWS
 # --------------------------------------------------------------------------------------------
 build-lambda: tools ## release bootstrap binaries for Lambda (arm64) in target/lambda/<binary>/
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 $(LAMBDA_COMPILER)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" cargo lambda build --release --arm64 $(LAMBDA_COMPILER) --package functions
 
 deploy: tools ## sam build + sam deploy --guided (needs the AWS SAM CLI and AWS credentials)
 	@command -v sam >/dev/null 2>&1 || { \

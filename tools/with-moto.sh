@@ -14,7 +14,9 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-moto_server="$root/.venv/bin/moto_server"
+# moto through tools/moto_server.py, which makes its DynamoDB atomic (see that file).
+python="$root/.venv/bin/python"
+moto_server="$root/tools/moto_server.py"
 timeout_s=${MOTO_START_TIMEOUT:-30}
 
 reuse=0
@@ -55,10 +57,14 @@ else
             ((port < first + 50)) || { echo "with-moto: no free port in $first..$port" >&2; exit 1; }
         done
     fi
-    [[ -x $moto_server ]] || { echo "with-moto: $moto_server is missing (run: make tools)" >&2; exit 1; }
+    [[ -x $python ]] || { echo "with-moto: $python is missing (run: make tools)" >&2; exit 1; }
     mkdir -p "$root/.local"
     log="$root/.local/moto-$port.log"
-    "$moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+    # In a session of its own (where setsid exists) so a Ctrl-C in the terminal reaches COMMAND
+    # only: moto keeps serving while COMMAND shuts down, then the EXIT trap stops it.
+    launcher=()
+    command -v setsid >/dev/null 2>&1 && launcher=(setsid)
+    ${launcher[@]+"${launcher[@]}"} "$python" "$moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 </dev/null &
     moto_pid=$!
     deadline=$((SECONDS + timeout_s))
     until moto_answers "$port"; do

@@ -10,14 +10,25 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// Loads the SDK configuration from the environment (without modifying it).
 pub async fn sdk_config() -> SdkConfig {
+    sdk_config_at(None).await
+}
+
+/// Like [`sdk_config`], with the endpoint given explicitly when `endpoint` is set (tests run
+/// one emulator per stack).
+pub async fn sdk_config_at(endpoint: Option<&str>) -> SdkConfig {
     let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| DEFAULT_REGION.to_owned());
-    aws_config::defaults(BehaviorVersion::latest())
-        .region(Region::new(region))
-        .load()
-        .await
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
+    if let Some(url) = endpoint {
+        loader = loader.endpoint_url(url);
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            // An emulator accepts any key; never fall through to instance metadata lookups.
+            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "emulator"));
+        }
+    }
+    loader.load().await
 }
 
 /// The region of `sdk` (the default when unset).

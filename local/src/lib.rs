@@ -8,6 +8,8 @@
 //! Several stacks with different names can run in one process. [`template`] is public so tests
 //! can compare the template's functions and routes with the library's registry.
 
+#![warn(missing_docs)]
+
 mod aws;
 mod environment;
 mod error;
@@ -21,6 +23,7 @@ mod shutdown;
 mod stack;
 pub mod template;
 mod wait;
+mod wiring;
 
 pub use aws::{DEFAULT_REGION, region_of, sdk_config};
 pub use error::RunnerError;

@@ -1,4 +1,4 @@
-//! `mediashare-local [serve|provision]`: runs mediashare on this machine against an AWS
+//! `mediashare-local [serve|provision|keys]`: runs mediashare on this machine against an AWS
 //! emulator (moto on 127.0.0.1:4566 unless `AWS_ENDPOINT_URL` says otherwise).
 
 use std::collections::BTreeMap;
@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use mediashare_local::{SecretsSource, Stack, StackOptions};
 
-const USAGE: &str = "usage: mediashare-local [serve|provision]
+const USAGE: &str = "usage: mediashare-local [serve|provision|keys]
 
   serve       provision the template's resources, serve the HTTP API and run the event
               functions until Ctrl-C (default)
   provision   only create what is missing on the emulator, then exit
+  keys        print a fresh JWT_SIGNING_KEYS value (for the secret of a deployment)
 
 environment:
   AWS_ENDPOINT_URL   emulator endpoint (default http://127.0.0.1:4566)
@@ -36,6 +37,10 @@ fn main() -> ExitCode {
     let command = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "serve".to_owned());
+    if command == "keys" {
+        println!("{}", mediashare::auth::keys::generate_signing_keys_value());
+        return ExitCode::SUCCESS;
+    }
     if !matches!(command.as_str(), "serve" | "provision") {
         eprintln!("{USAGE}");
         return if matches!(command.as_str(), "-h" | "--help" | "help") {
@@ -89,6 +94,7 @@ fn options() -> Result<StackOptions, String> {
         env_overrides: BTreeMap::new(),
         parameter_overrides: BTreeMap::new(),
         poll_wait: Duration::from_secs(20),
+        endpoint_url: None,
     })
 }
 
@@ -98,9 +104,16 @@ async fn run(command: &str) -> Result<(), String> {
         let physical = mediashare_local::provision(&opts)
             .await
             .map_err(|e| e.to_string())?;
-        const PROVISIONED: &[&str] =
-            &["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SES::EmailIdentity"];
-        for (id, resource) in physical.iter().filter(|(_, r)| PROVISIONED.contains(&r.kind.as_str())) {
+        const PROVISIONED: &[&str] = &[
+            "AWS::DynamoDB::Table",
+            "AWS::SQS::Queue",
+            "AWS::S3::Bucket",
+            "AWS::SES::EmailIdentity",
+        ];
+        for (id, resource) in physical
+            .iter()
+            .filter(|(_, r)| PROVISIONED.contains(&r.kind.as_str()))
+        {
             if let Some(reference) = &resource.reference {
                 println!("{id:<24} {reference}");
             }

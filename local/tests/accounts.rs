@@ -305,7 +305,7 @@ async fn usernames_and_emails_are_unique_even_under_concurrency() {
         let contested = contested.clone();
         async move { app.sign_up(&contested, &email, "password one").await.status }
     });
-    let statuses = futures_join_all(attempts).await;
+    let statuses = support::join_all(attempts).await;
     assert_eq!(
         statuses.iter().filter(|s| **s == 201).count(),
         1,
@@ -316,41 +316,6 @@ async fn usernames_and_emails_are_unique_even_under_concurrency() {
         7,
         "{statuses:?}"
     );
-}
-
-/// Runs futures concurrently (no extra crate for one helper).
-async fn futures_join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output>
-where
-    F::Output: Send,
-{
-    let futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
-    let mut outputs = Vec::with_capacity(futures.len());
-    let mut pending: Vec<_> = futures.into_iter().map(Some).collect();
-    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (i, slot) in pending.iter_mut().enumerate() {
-            if let Some(fut) = slot {
-                match fut.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => {
-                        results[i] = Some(v);
-                        *slot = None;
-                    }
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    outputs.extend(results.into_iter().map(Option::unwrap));
-    outputs
 }
 
 #[tokio::test]

@@ -47,7 +47,7 @@ fn new_code(ctx: &Ctx, uid: &UserId, email: &Email) -> (String, VerificationReco
 /// Enqueues the verification email. A failure is logged, not returned: the account change is
 /// already stored and the user can ask for a new code.
 pub async fn send_code(ctx: &Ctx, user: &Username, email: &Email, code: &str, record: &VerificationRecord) {
-    let job = MailJob::verify_email(user.as_str(), email.as_str(), code, record.sent_at);
+    let job = MailJob::verify_email(user.as_str(), email.as_str(), code, &record.code_hash[..16]);
     if let Err(e) = ctx.mail.send(&job).await {
         tracing::error!(error = %e, "could not enqueue the verification email");
     }

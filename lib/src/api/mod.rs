@@ -3,7 +3,12 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod comments;
 pub mod docs;
+pub mod follows;
+pub mod medias;
 pub mod openapi;
+pub mod playlists;
+pub mod search;
 pub mod users;
 pub mod views;

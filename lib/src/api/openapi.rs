@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, docs, users, views};
+use super::{accounts, auth, comments, docs, follows, medias, playlists, users, views};
 use crate::domain::{NotificationSetting, NotificationType};
 use crate::http::problem::{FieldErrorDoc, Problem};
 
@@ -16,14 +16,26 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         auth::sign_in, auth::refresh, auth::logout, auth::jwks,
         users::get, users::list, users::search, users::update, users::delete, users::new_api_key,
         docs::serve, docs::openapi_json,
+        follows::follow, follows::unfollow, follows::followers, follows::followings,
+        medias::create, medias::get, medias::list, medias::search, medias::update, medias::delete,
+        medias::add_tag, medias::remove_tag, medias::like, medias::unlike, medias::repost, medias::unrepost,
+        comments::get, comments::list, comments::replies, comments::create, comments::update, comments::delete,
+        comments::like, comments::unlike,
+        playlists::list, playlists::search, playlists::get, playlists::medias, playlists::create, playlists::update,
+        playlists::delete, playlists::add_media, playlists::move_media, playlists::remove_media,
     ),
     components(schemas(
         Problem, FieldErrorDoc, views::UserView, views::TokensView, views::ApiKeyView, views::MessageView,
         views::UserPage, views::PhotoSet, views::SettingsView, NotificationType, NotificationSetting,
+        views::MediaView, views::MediaPage, crate::domain::MediaKind, crate::domain::MediaStatus,
+        medias::CreateMediaBody, medias::UpdateMediaBody,
+        comments::CommentView, comments::CommentPage, comments::CreateCommentBody, comments::UpdateCommentBody,
         accounts::SignUpBody, auth::SignInBody, auth::RefreshBody, users::UpdateUserBody, users::SettingsBody,
+        playlists::PlaylistView, playlists::PlaylistPage, playlists::PlaylistMediaView, playlists::PlaylistMediaPage,
+        playlists::CreatePlaylistBody, playlists::UpdatePlaylistBody, playlists::MovePlaylistMediaBody,
     )),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "docs")),
+    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "comments"), (name = "playlists"), (name = "docs")),
 )]
 struct ApiDoc;
 

@@ -14,8 +14,7 @@ use crate::domain::{
 };
 use crate::http::problem::Problem;
 use crate::http::{ApiResult, Reply, Req};
-use crate::store::item::{item, s};
-use crate::store::search::{matches, tokens};
+use crate::store::search::matches;
 use crate::store::users::ProfileChanges;
 use crate::store::verification::VerificationRecord;
 
@@ -47,30 +46,12 @@ pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     params(("term" = String, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = UserPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn search(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
-    let raw: String = req.path("term")?;
-    let page = req.page()?;
-    let term = tokens(&raw);
-    if term.is_empty() || raw.chars().count() > 100 {
-        return Err(DomainError::invalid("term", "must contain a letter or digit (at most 100 characters)").into());
-    }
-    let scope = format!("search:users:{}", term.join(" "));
-    let start = match &page.cursor {
-        Some(c) => {
-            let pos = ctx.store.cursors.open(&scope, c)?;
-            let (Some(pk), Some(sk)) = (pos.get("PK"), pos.get("SK")) else {
-                return Err(DomainError::invalid("cursor", "is not a cursor of this list").into());
-            };
-            Some(item([("PK", s(pk)), ("SK", s(sk))]))
-        }
-        None => None,
-    };
-    let hits = ctx.store.search().search("users", &term, page.limit as usize, start).await?;
-    let names: Vec<Username> = hits.ids.iter().filter_map(|id| Username::parse(id).ok()).collect();
+    let found = super::search::search_page(ctx, &req, "users").await?;
+    let names: Vec<Username> = found.ids.iter().filter_map(|id| Username::parse(id).ok()).collect();
     // The index may briefly hold entries of renamed or deleted users: keep live matches only.
     let users = ctx.store.get_users(&names).await?;
-    let items = users.iter().filter(|u| matches(&search_doc(u).text, &term)).map(UserView::public).collect();
-    let next_cursor = hits.next.map(|k| ctx.store.seal(&scope, &k, &["PK", "SK"]));
-    Ok(Reply::ok(&UserPage { items, next_cursor }))
+    let items = users.iter().filter(|u| matches(&search_doc(u).text, &found.term)).map(UserView::public).collect();
+    Ok(Reply::ok(&UserPage { items, next_cursor: found.next_cursor }))
 }
 
 /// Notification settings in an update.

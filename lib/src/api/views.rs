@@ -124,3 +124,81 @@ pub struct UserPage {
     /// Next page cursor.
     pub next_cursor: Option<String>,
 }
+
+/// A media (photo, video, music or text post).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaView {
+    /// Id.
+    pub url: String,
+    /// `photo | video | music | post`.
+    pub kind: crate::domain::MediaKind,
+    /// Owner's username.
+    pub owner: String,
+    /// Title (empty for posts).
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// Text of a post.
+    pub body: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// `uploading | processing | ready | failed`.
+    pub status: crate::domain::MediaStatus,
+    /// Why processing failed.
+    pub status_reason: Option<String>,
+    /// Like count.
+    pub likes: u64,
+    /// Comment count.
+    pub comments: u64,
+    /// Repost count.
+    pub reposts: u64,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub updated_at: String,
+    /// Processed files once ready.
+    #[schema(value_type = Option<Object>)]
+    pub files: Option<serde_json::Value>,
+    /// Whether the caller liked it (authenticated calls only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liked: Option<bool>,
+    /// Whether the caller reposted it (authenticated calls only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reposted: Option<bool>,
+}
+
+impl MediaView {
+    /// The view of `m` (without the caller's flags).
+    pub fn of(m: &crate::domain::Media) -> Self {
+        Self {
+            url: m.id.to_string(),
+            kind: m.kind,
+            owner: m.owner.to_string(),
+            title: m.title.clone(),
+            description: m.description.clone(),
+            body: m.body.clone(),
+            tags: m.tags.iter().map(|t| t.to_string()).collect(),
+            status: m.status,
+            status_reason: m.status_reason.clone(),
+            likes: m.likes,
+            comments: m.comments,
+            reposts: m.reposts,
+            created_at: m.created_at.clone(),
+            updated_at: m.updated_at.clone(),
+            files: if m.status == crate::domain::MediaStatus::Ready { m.files.clone() } else { None },
+            liked: None,
+            reposted: None,
+        }
+    }
+}
+
+/// A page of medias.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaPage {
+    /// Medias.
+    pub items: Vec<MediaView>,
+    /// Next page cursor.
+    pub next_cursor: Option<String>,
+}

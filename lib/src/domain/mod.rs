@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod error;
+pub mod media;
 pub mod password;
 pub mod text;
 pub mod user;
@@ -9,6 +10,7 @@ pub mod username;
 
 pub use email::Email;
 pub use error::{DomainError, FieldError};
+pub use media::{CommentBody, Description, Media, MediaId, MediaKind, MediaStatus, PostBody, ShortId, Tag, Title};
 pub use password::Password;
 pub use text::{DisplayName, Bio};
 pub use user::{NotificationSetting, NotificationSettings, NotificationType, User, UserId};

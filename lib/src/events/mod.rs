@@ -1,6 +1,9 @@
 //! Event consumers: the table's stream (derived work such as erasing a deleted account's data)
 //! and their shared error type.
 
+pub mod cascade;
+pub mod comments;
+pub mod playlists;
 pub mod table;
 
 /// A consumer failed as a whole (the batch is retried).

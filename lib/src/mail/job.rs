@@ -25,12 +25,13 @@ pub struct MailJob {
 }
 
 impl MailJob {
-    /// The verification email for a new code.
-    pub fn verify_email(username: &str, to: &str, code: &str, sent_at: i64) -> Self {
+    /// The verification email for a new code. `code_id` identifies this code (one email per
+    /// code, however often the job is delivered).
+    pub fn verify_email(username: &str, to: &str, code: &str, code_id: &str) -> Self {
         let mut data = serde_json::Map::new();
         data.insert("username".into(), username.into());
         data.insert("code".into(), code.into());
-        Self { id: format!("verify-email:{username}:{sent_at}"), to: to.to_owned(), kind: MailKind::VerifyEmail, data }
+        Self { id: format!("verify-email:{username}:{code_id}"), to: to.to_owned(), kind: MailKind::VerifyEmail, data }
     }
 
     /// A string field of `data` (empty when absent).

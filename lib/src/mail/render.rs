@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn verification_mail_has_code_in_both_bodies_and_escapes() {
-        let job = MailJob::verify_email("<b>alice", "a@example.com", "123456", 1);
+        let job = MailJob::verify_email("<b>alice", "a@example.com", "123456", "c1");
         let r = render(&job, "http://127.0.0.1:3000");
         assert!(r.subject.contains("123456") && r.text.contains("123456") && r.html.contains("123456"));
         assert!(r.html.contains("&lt;b&gt;alice") && !r.html.contains("<b>alice"));

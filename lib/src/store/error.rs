@@ -30,8 +30,8 @@ pub trait OpContext<T> {
 
 impl<T, E, R> OpContext<T> for Result<T, SdkError<E, R>>
 where
-    E: ProvideErrorMetadata + std::error::Error,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
 {
     fn op(self, op: &'static str) -> Result<T, StoreError> {
         self.map_err(|e| aws(op, e))
@@ -41,15 +41,15 @@ where
 /// An SDK error as a store error tagged with `op`.
 pub fn aws<E, R>(op: &'static str, e: SdkError<E, R>) -> StoreError
 where
-    E: ProvideErrorMetadata + std::error::Error,
-    R: std::fmt::Debug,
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
 {
     let message = match &e {
-        SdkError::ServiceError(s) => {
+        SdkError::ServiceError(s) if s.err().code().is_some() => {
             let err = s.err();
-            format!("{}: {}", err.code().unwrap_or("ServiceError"), err.message().unwrap_or(""))
+            format!("{}: {}", err.code().unwrap_or_default(), err.message().unwrap_or(""))
         }
-        other => format!("{other:?}"),
+        other => aws_sdk_dynamodb::error::DisplayErrorContext(other).to_string(),
     };
     StoreError::Aws { op, message }
 }

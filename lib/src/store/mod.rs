@@ -2,13 +2,19 @@
 //! Scan; every multi-item write is one TransactWriteItems. Key patterns live in [`keys`] and
 //! in `docs/data-model.md`.
 
+pub mod comments;
 pub mod error;
+pub mod follows;
 pub mod item;
 pub mod keys;
 pub mod mail_log;
+pub mod medias;
 pub mod paging;
+pub mod playlists;
+pub mod reactions;
 pub mod search;
 pub mod sessions;
+pub mod uploads;
 pub mod users;
 pub mod verification;
 

@@ -16,6 +16,7 @@ pub fn key_attrs(index: Option<&str>) -> &'static [&'static str] {
         None => &["PK", "SK"],
         Some("GSI1") => &["PK", "SK", "GSI1PK", "GSI1SK"],
         Some("GSI2") => &["PK", "SK", "GSI2PK", "GSI2SK"],
+        Some("GSI3") => &["PK", "SK", "GSI3PK", "GSI3SK"],
         Some(_) => &["PK", "SK"],
     }
 }

@@ -5,10 +5,26 @@
 mod dynamo_json;
 pub(crate) mod sqs;
 pub(crate) mod stream;
-#[cfg(test)]
-mod stream_smoke;
 
 use std::time::Duration;
+
+/// One event source mapping, ready to run.
+pub(crate) enum Poller {
+    /// An SQS queue.
+    Sqs(sqs::SqsPoller),
+    /// A table's stream.
+    Stream(stream::StreamPoller),
+}
+
+impl Poller {
+    /// Polls until shutdown.
+    pub(crate) async fn run(self) {
+        match self {
+            Self::Sqs(poller) => poller.run().await,
+            Self::Stream(poller) => poller.run().await,
+        }
+    }
+}
 
 /// Exponential back-off for the `attempt`-th consecutive failure: 100 ms doubling, capped at 5 s.
 pub(crate) fn backoff(attempt: u32) -> Duration {

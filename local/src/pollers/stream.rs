@@ -275,7 +275,9 @@ impl StreamPoller {
             // moto swaps a table for a copy when a transaction is cancelled, and the iterators
             // of the old copy go silent (same stream ARN). So an idle shard is re-read from its
             // checkpoint with a fresh iterator now and then (AWS iterators would live 15 min).
-            let stale = shard.iterator_since.is_none_or(|since| since.elapsed() >= ITERATOR_REFRESH);
+            let stale = shard
+                .iterator_since
+                .is_none_or(|since| since.elapsed() >= ITERATOR_REFRESH);
             let restartable = shard.checkpoint.is_some() || self.starting_position != "LATEST";
             if records.is_empty() && stale && restartable {
                 shard.iterator = None;

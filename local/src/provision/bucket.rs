@@ -204,11 +204,21 @@ async fn ensure_notifications(
     props: &Props<'_>,
 ) -> Result<(), RunnerError> {
     let desired = queue_configurations(props)?;
-    let current = match client.get_bucket_notification_configuration().bucket(name).send().await {
+    let current = match client
+        .get_bucket_notification_configuration()
+        .bucket(name)
+        .send()
+        .await
+    {
         Ok(current) => summary(current.queue_configurations()),
         // moto answers an empty configuration with a document the SDK cannot parse.
         Err(e) if error_code(&e).is_none() && e.as_service_error().is_some() => Vec::new(),
-        Err(e) => return Err(RunnerError::aws(format!("get notifications of bucket {name}"), &e)),
+        Err(e) => {
+            return Err(RunnerError::aws(
+                format!("get notifications of bucket {name}"),
+                &e,
+            ));
+        }
     };
     if current == summary(&desired) {
         return Ok(());

@@ -228,14 +228,3 @@ mod tests {
         assert!(!order.contains(&"HttpApi".to_owned()));
     }
 }
-
-#[cfg(test)]
-pub(crate) fn props_for_smoke<'a>(id: &'a str, value: &'a Json) -> Props<'a> {
-    Props::new(id, value)
-}
-#[cfg(test)]
-impl Provisioner {
-    pub(crate) fn empty_for_smoke(clients: Clients) -> Self {
-        Self { clients, region: "us-east-1".into(), planned: Vec::new(), last_repair: tokio::sync::Mutex::new(None) }
-    }
-}

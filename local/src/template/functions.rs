@@ -377,3 +377,111 @@ fn event_source(
     };
     Ok(Some(source))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::template::tests::SAMPLE;
+
+    #[test]
+    fn functions_have_binaries_timeouts_and_events() {
+        let template = Template::parse(SAMPLE).expect("parse");
+        let functions = template.functions().expect("functions");
+        let mailer = functions
+            .iter()
+            .find(|f| f.binary == "mailer")
+            .expect("mailer");
+        assert_eq!(mailer.logical_id, "MailerFunction");
+        assert_eq!(
+            mailer.timeout_seconds, 10,
+            "Globals.Function.Timeout applies"
+        );
+        assert_eq!(
+            mailer.events,
+            [EventSource::Sqs {
+                name: "Queue".into(),
+                queue: "MailQueue".into(),
+                batch_size: 10,
+                report_batch_item_failures: true
+            }]
+        );
+        let events = functions
+            .iter()
+            .find(|f| f.binary == "table-events")
+            .expect("table-events");
+        assert_eq!(
+            events.events,
+            [EventSource::DynamoDb {
+                name: "Stream".into(),
+                table: "Table".into(),
+                starting_position: "TRIM_HORIZON".into(),
+                batch_size: 100,
+                maximum_retry_attempts: Some(5),
+                maximum_record_age_seconds: None,
+                bisect_on_error: true,
+                report_batch_item_failures: true,
+                on_failure: Some("StreamDeadLetterQueue".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn routes_and_triggers() {
+        let template = Template::parse(SAMPLE).expect("parse");
+        let routes = template.routes().expect("routes");
+        let route = |binary: &str, method: &str, path: &str| Route {
+            binary: binary.into(),
+            method: method.into(),
+            path: path.into(),
+        };
+        assert!(routes.contains(&route(
+            "user-verify",
+            "POST",
+            "/api/users/{username}/verify/{code}"
+        )));
+        assert!(routes.contains(&route("docs", "GET", "/docs/{proxy+}")));
+        assert_eq!(routes.iter().filter(|r| r.binary == "docs").count(), 3);
+        let triggers = template.triggers().expect("triggers");
+        let kinds = |binary: &str| {
+            triggers
+                .iter()
+                .filter(|t| t.binary == binary)
+                .map(|t| t.kind.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(kinds("docs"), ["HttpApi"]);
+        assert_eq!(kinds("mailer"), ["SQS"]);
+        assert_eq!(kinds("table-events"), ["DynamoDB"]);
+    }
+
+    #[test]
+    fn globals_merge_like_sam() {
+        let globals = serde_json::json!({"Timeout": 10, "Layers": ["a"], "Environment": {"Variables": {"A": "1", "B": "2"}}});
+        let local = serde_json::json!({"Timeout": 30, "Layers": ["b"], "Environment": {"Variables": {"B": "3"}}, "Tracing": {"Ref": "X"}});
+        let merged = merge_globals(&globals, &local);
+        assert_eq!(merged["Timeout"], 30);
+        assert_eq!(merged["Layers"], serde_json::json!(["a", "b"]));
+        assert_eq!(
+            merged["Environment"]["Variables"],
+            serde_json::json!({"A": "1", "B": "3"})
+        );
+        assert_eq!(merged["Tracing"], serde_json::json!({"Ref": "X"}));
+    }
+
+    #[test]
+    fn a_function_without_a_binary_is_an_error() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {}\n";
+        let template = Template::parse(text).expect("parse");
+        assert!(matches!(
+            template.functions(),
+            Err(RunnerError::Function { .. })
+        ));
+    }
+
+    #[test]
+    fn triggers_must_point_at_template_resources() {
+        let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Metadata: {BuildProperties: {Binary: f}}\n    Properties:\n      Events:\n        Q: {Type: SQS, Properties: {Queue: 'arn:aws:sqs:us-east-1:1:q'}}\n";
+        let template = Template::parse(text).expect("parse");
+        assert!(template.functions().is_err());
+    }
+}

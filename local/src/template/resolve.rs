@@ -717,3 +717,210 @@ pub(crate) fn referenced_resources(template: &Template, value: &Json, out: &mut 
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const TEMPLATE: &str = r#"
+Parameters:
+  Env: {Type: String, Default: dev, AllowedValues: [dev, prod]}
+  Layer: {Type: String, Default: ''}
+  Zones: {Type: CommaDelimitedList, Default: 'a,b'}
+Mappings:
+  Sizes: {dev: {Memory: 128}, prod: {Memory: 1024}}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+  HasLayer: !Not [!Equals [!Ref Layer, '']]
+  ProdWithLayer: !And [!Condition IsProd, !Condition HasLayer]
+  Either: {"Fn::Or": [{Condition: IsProd}, {Condition: HasLayer}]}
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: !Sub '${AWS::StackName}-table'}
+  Queue:
+    Type: AWS::SQS::Queue
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: !Join ['-', [!Ref 'AWS::StackName', Media]]}
+  ProdOnly:
+    Type: AWS::SQS::Queue
+    Condition: IsProd
+"#;
+
+    fn template() -> Template {
+        Template::parse(TEMPLATE).expect("parse")
+    }
+
+    fn resolver<'t>(
+        template: &'t Template,
+        overrides: &[(&str, &str)],
+    ) -> Result<Resolver<'t>, RunnerError> {
+        let overrides = overrides
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Resolver::new(template, StackContext::new("t1", "eu-west-1"), &overrides)
+    }
+
+    fn resolve(resolver: &Resolver<'_>, physical: &PhysicalMap, yaml: &str) -> Option<Json> {
+        let value =
+            super::super::yaml::to_json(serde_yaml::from_str(yaml).expect("yaml")).expect("json");
+        resolver
+            .resolve("test", &value, physical)
+            .expect("resolves")
+    }
+
+    #[test]
+    fn pseudo_parameters_and_parameters() {
+        let template = template();
+        let r = resolver(&template, &[]).expect("resolver");
+        let p = PhysicalMap::default();
+        assert_eq!(resolve(&r, &p, "!Ref AWS::StackName"), Some(json!("t1")));
+        assert_eq!(
+            resolve(&r, &p, "!Ref AWS::Region"),
+            Some(json!("eu-west-1"))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!Ref AWS::AccountId"),
+            Some(json!("123456789012"))
+        );
+        assert_eq!(resolve(&r, &p, "!Ref AWS::Partition"), Some(json!("aws")));
+        assert_eq!(resolve(&r, &p, "!Ref Env"), Some(json!("dev")));
+        assert_eq!(resolve(&r, &p, "!Ref Zones"), Some(json!(["a", "b"])));
+        assert_eq!(resolve(&r, &p, "!Ref AWS::NoValue"), None);
+    }
+
+    #[test]
+    fn overrides_are_checked() {
+        let template = template();
+        let r = resolver(&template, &[("Env", "prod")]).expect("resolver");
+        assert_eq!(
+            resolve(&r, &PhysicalMap::default(), "!Ref Env"),
+            Some(json!("prod"))
+        );
+        assert!(matches!(
+            resolver(&template, &[("Env", "staging")]),
+            Err(RunnerError::Parameter { .. })
+        ));
+        assert!(matches!(
+            resolver(&template, &[("Nope", "x")]),
+            Err(RunnerError::Parameter { .. })
+        ));
+    }
+
+    #[test]
+    fn conditions_if_and_no_value() {
+        let template = template();
+        let dev = resolver(&template, &[]).expect("dev");
+        let prod = resolver(&template, &[("Env", "prod"), ("Layer", "arn:layer")]).expect("prod");
+        assert!(!dev.condition("IsProd").expect("IsProd"));
+        assert!(prod.condition("ProdWithLayer").expect("ProdWithLayer"));
+        assert!(prod.condition("Either").expect("Either"));
+        assert!(!dev.condition("Either").expect("Either"));
+        assert!(!dev.is_active("ProdOnly").expect("active"));
+        assert!(prod.is_active("ProdOnly").expect("active"));
+        let p = PhysicalMap::default();
+        let layers = "Layers: !If [HasLayer, [!Ref Layer], !Ref 'AWS::NoValue']\nKeep: 1\nList: [a, !Ref 'AWS::NoValue', b]\n";
+        assert_eq!(
+            resolve(&dev, &p, layers),
+            Some(json!({"Keep": 1, "List": ["a", "b"]}))
+        );
+        assert_eq!(
+            resolve(&prod, &p, layers),
+            Some(json!({"Layers": ["arn:layer"], "Keep": 1, "List": ["a", "b"]}))
+        );
+    }
+
+    #[test]
+    fn sub_join_select_split_find_in_map() {
+        let template = template();
+        let r = resolver(&template, &[]).expect("resolver");
+        let p = PhysicalMap::default();
+        assert_eq!(
+            resolve(&r, &p, "!Sub '${AWS::StackName}-${Env}-${!Literal}'"),
+            Some(json!("t1-dev-${Literal}"))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!Sub ['${Name}.${AWS::Region}', {Name: !Ref Env}]"),
+            Some(json!("dev.eu-west-1"))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!Join [',', [a, !Ref Env]]"),
+            Some(json!("a,dev"))
+        );
+        assert_eq!(resolve(&r, &p, "!Select [1, !Ref Zones]"), Some(json!("b")));
+        assert_eq!(
+            resolve(&r, &p, "!Select [0, !Split ['/', 'x/y']]"),
+            Some(json!("x"))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!FindInMap [Sizes, !Ref Env, Memory]"),
+            Some(json!(128))
+        );
+        assert_eq!(
+            resolve(&r, &p, "{'Fn::Sub': 'arn:${AWS::Partition}:s3:::x'}"),
+            Some(json!("arn:aws:s3:::x"))
+        );
+    }
+
+    #[test]
+    fn resource_references_use_physical_names() {
+        let template = template();
+        let r = resolver(&template, &[]).expect("resolver");
+        let mut p = PhysicalMap::plan(&r).expect("plan");
+        assert_eq!(p.reference("Table"), Some("t1-table"));
+        assert_eq!(p.reference("Bucket"), Some("t1-Media"));
+        assert!(
+            p.get("ProdOnly").is_none(),
+            "inactive resources are not planned"
+        );
+        assert_eq!(p.attribute("Queue", "QueueName"), Some("t1-Queue"));
+        assert_eq!(
+            resolve(&r, &p, "!GetAtt Table.Arn"),
+            Some(json!(
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table"
+            ))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!GetAtt Queue.Arn"),
+            Some(json!("arn:aws:sqs:eu-west-1:123456789012:t1-Queue"))
+        );
+        assert_eq!(
+            resolve(&r, &p, "!Sub '${Table.Arn}/index/*'"),
+            Some(json!(
+                "arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table/index/*"
+            ))
+        );
+        // A queue's Ref is its URL, known only once the emulator created it.
+        let at = json!({"Ref": "Queue"});
+        assert!(r.resolve("x", &at, &p).is_err());
+        p.set_reference("Queue", "http://localhost/123456789012/t1-Queue".into());
+        assert_eq!(
+            resolve(&r, &p, "!Ref Queue"),
+            Some(json!("http://localhost/123456789012/t1-Queue"))
+        );
+        assert!(r.resolve("x", &json!({"Ref": "ProdOnly"}), &p).is_err());
+        assert!(
+            r.resolve("x", &json!({"Fn::GetAtt": ["Table", "Nope"]}), &p)
+                .is_err()
+        );
+        assert!(
+            r.resolve("x", &json!({"Fn::ImportValue": "x"}), &p)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn dependencies_are_found_in_refs_get_atts_and_subs() {
+        let template = template();
+        let value = json!({"a": {"Ref": "Table"}, "b": [{"Fn::GetAtt": ["Queue", "Arn"]}], "c": {"Fn::Sub": "${Bucket.Arn}/${Env}"}});
+        let mut found = BTreeSet::new();
+        referenced_resources(&template, &value, &mut found);
+        assert_eq!(
+            found,
+            BTreeSet::from(["Bucket".to_owned(), "Queue".to_owned(), "Table".to_owned()])
+        );
+    }
+}

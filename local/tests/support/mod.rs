@@ -16,6 +16,53 @@ pub struct TestApp {
     pub stack: Stack,
     pub http: reqwest::Client,
     pub endpoint: String,
+    _moto: Moto,
+}
+
+/// An emulator of the test's own: state never mixes with other tests, and reading back sent
+/// mail (moto's whole-state dump) stays cheap. Killed when the test ends.
+pub struct Moto {
+    pub endpoint: String,
+    _child: tokio::process::Child,
+}
+
+impl Moto {
+    /// Starts moto through `tools/moto_server.py` (atomic DynamoDB) with the project's
+    /// `.venv` Python (or `$MOTO_PYTHON`) on a free port, and waits until it answers.
+    pub async fn start() -> Self {
+        let python = std::env::var("MOTO_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| repo_root().join(".venv/bin/python"));
+        assert!(
+            python.exists(),
+            "{} not found: run the suite with `make test`",
+            python.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = tokio::process::Command::new(&python)
+            .arg(repo_root().join("tools/moto_server.py"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("moto_server starts");
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::new();
+        let probe = format!("{endpoint}/moto-api/");
+        eventually("moto to answer", Duration::from_secs(60), || async {
+            http.get(&probe).send().await.ok().map(|_| ())
+        })
+        .await;
+        Self {
+            endpoint,
+            _child: child,
+        }
+    }
 }
 
 /// A response, with the body parsed as JSON when it is JSON.
@@ -144,8 +191,11 @@ impl TestApp {
 
     /// A fresh stack with some environment overridden.
     pub async fn spawn_with(env: BTreeMap<String, String>) -> Self {
-        let endpoint = std::env::var("AWS_ENDPOINT_URL")
-            .expect("AWS_ENDPOINT_URL must point at the emulator: run the suite with `make test`");
+        if std::env::var_os("RUST_LOG").is_some() {
+            mediashare::telemetry::init("tests"); // logs only when asked for: RUST_LOG=info
+        }
+        let moto = Moto::start().await;
+        let endpoint = moto.endpoint.clone();
         let opts = StackOptions {
             stack_name: random_name("t"),
             template_path: repo_root().join("template.yaml"),
@@ -154,6 +204,7 @@ impl TestApp {
             env_overrides: env,
             parameter_overrides: BTreeMap::new(),
             poll_wait: Duration::from_secs(1),
+            endpoint_url: Some(endpoint.clone()),
         };
         let stack = Stack::start(opts).await.expect("stack starts");
         let http = reqwest::Client::builder()
@@ -164,6 +215,7 @@ impl TestApp {
             stack,
             http,
             endpoint,
+            _moto: moto,
         }
     }
 
@@ -206,6 +258,16 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, auth: &Auth) -> TestResponse {
         self.request("GET", path, None, auth).await
+    }
+
+    /// POST with owned arguments (for closures that build a future).
+    pub async fn post_owned(&self, path: String, body: Value, auth: Auth) -> TestResponse {
+        self.request("POST", &path, Some(body), &auth).await
+    }
+
+    /// GET with owned arguments (for closures that build a future).
+    pub async fn get_owned(&self, path: String, auth: Auth) -> TestResponse {
+        self.request("GET", &path, None, &auth).await
     }
 
     pub async fn post(&self, path: &str, body: Value, auth: &Auth) -> TestResponse {
@@ -265,7 +327,12 @@ impl TestApp {
     pub async fn emails_to(&self, to: &str) -> Vec<(String, String)> {
         // moto's state dump sometimes fails while other stacks write concurrently: retry.
         let data: Value = eventually("moto state dump", Duration::from_secs(10), || async {
-            let res = self.http.get(format!("{}/moto-api/data.json", self.endpoint)).send().await.ok()?;
+            let res = self
+                .http
+                .get(format!("{}/moto-api/data.json", self.endpoint))
+                .send()
+                .await
+                .ok()?;
             res.json::<Value>().await.ok()
         })
         .await;
@@ -321,6 +388,16 @@ impl TestApp {
         }
     }
 
+    /// `n` verified users, made a few at a time (the emulator is not the thing under test).
+    pub async fn verified_users(&self, n: usize) -> Vec<TestUser> {
+        let mut users = Vec::with_capacity(n);
+        while users.len() < n {
+            let batch = (n - users.len()).min(4);
+            users.extend(join_all((0..batch).map(|_| self.verified_user())).await);
+        }
+        users
+    }
+
     /// A verified, signed-in user.
     pub async fn verified_user(&self) -> TestUser {
         let user = self.unverified_user().await;
@@ -351,4 +428,39 @@ impl TestApp {
             .unwrap();
         out.items.unwrap_or_default().len()
     }
+}
+
+/// Runs futures concurrently (no extra crate for one helper).
+pub async fn join_all<F: std::future::Future>(
+    futures: impl IntoIterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send,
+{
+    let futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs = Vec::with_capacity(futures.len());
+    let mut pending: Vec<_> = futures.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = (0..pending.len()).map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(fut) = slot {
+                match fut.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        results[i] = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs.extend(results.into_iter().map(Option::unwrap));
+    outputs
 }

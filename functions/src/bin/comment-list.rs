@@ -1,0 +1,4 @@
+//! Lambda `comment-list`: GET /api/comments/medias/{url} — a media's top-level comments (see mediashare::api::comments::list).
+fn main() -> Result<(), mediashare::lambda::Error> {
+    mediashare::lambda::run("comment-list")
+}
