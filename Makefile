@@ -91,7 +91,7 @@ lint: lint-template ## cfn-lint, rustfmt check and clippy (warnings are errors)
 	cargo clippy --workspace --all-targets -- -D warnings
 
 test: tools ffmpeg lint ## lint, then every test (each integration test starts an emulator of its own)
-	env $(LOCAL_ENV) CFN_LINT=$(CFN_LINT) cargo test --workspace
+	env $(LOCAL_ENV) CFN_LINT=$(CFN_LINT) cargo test --workspace --exclude functions
 
 # --------------------------------------------------------------------------------------------
 # Lambda and AWS

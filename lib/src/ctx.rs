@@ -35,12 +35,8 @@ pub enum InitError {
 impl Ctx {
     /// Builds a context from settings and an AWS SDK configuration. Makes no network call.
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<Self, InitError> {
-        let keys = SigningKeys::parse(
-            &config.jwt_signing_keys,
-            &config.jwt_issuer,
-            &config.jwt_audience,
-        )
-        .map_err(|e| InitError::Keys(e.to_string()))?;
+        let keys = SigningKeys::parse(&config.jwt_signing_keys, &config.jwt_issuer, &config.jwt_audience)
+            .map_err(|e| InitError::Keys(e.to_string()))?;
         let cursors = CursorCodec::new(config.cursor_secret.as_bytes());
         let dynamo = aws_sdk_dynamodb::Client::new(sdk);
         let store = Store::new(dynamo, config.table_name.clone(), cursors);

@@ -18,10 +18,7 @@ pub fn run(name: &'static str) -> Result<(), Error> {
         let ctx: &'static Ctx = Ctx::from_env().await?.leak();
         match function.handler {
             Handler::Http(handler) => {
-                lambda_http::run(service_fn(move |req| async move {
-                    Ok::<_, Error>(handler(ctx, req).await)
-                }))
-                .await
+                lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(handler(ctx, req).await) })).await
             }
             Handler::Sqs(handler) => {
                 lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| async move {

@@ -20,8 +20,7 @@ pub type HttpHandler = fn(&'static Ctx, Request) -> BoxFut<'static, Response<Bod
 /// An SQS consumer reporting partial batch failures.
 pub type SqsHandler = fn(&'static Ctx, SqsEvent) -> BoxFut<'static, Result<SqsBatchResponse, EventError>>;
 /// A DynamoDB stream consumer reporting partial batch failures.
-pub type StreamHandler =
-    fn(&'static Ctx, StreamEvent) -> BoxFut<'static, Result<DynamoDbEventResponse, EventError>>;
+pub type StreamHandler = fn(&'static Ctx, StreamEvent) -> BoxFut<'static, Result<DynamoDbEventResponse, EventError>>;
 
 /// How a function is invoked.
 #[derive(Clone, Copy)]

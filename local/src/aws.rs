@@ -25,7 +25,9 @@ pub async fn sdk_config_at(endpoint: Option<&str>) -> SdkConfig {
         loader = loader.endpoint_url(url);
         if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
             // An emulator accepts any key; never fall through to instance metadata lookups.
-            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "emulator"));
+            loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                "test", "test", None, None, "emulator",
+            ));
         }
     }
     loader.load().await
@@ -33,8 +35,7 @@ pub async fn sdk_config_at(endpoint: Option<&str>) -> SdkConfig {
 
 /// The region of `sdk` (the default when unset).
 pub fn region_of(sdk: &SdkConfig) -> String {
-    sdk.region()
-        .map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string)
+    sdk.region().map_or_else(|| DEFAULT_REGION.to_owned(), ToString::to_string)
 }
 
 /// The clients the runner uses itself (the library builds its own from the same config).
@@ -49,9 +50,7 @@ pub(crate) struct Clients {
 
 impl Clients {
     pub(crate) fn new(sdk: &SdkConfig) -> Self {
-        let s3 = aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build();
+        let s3 = aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build();
         Self {
             dynamodb: aws_sdk_dynamodb::Client::new(sdk),
             streams: aws_sdk_dynamodbstreams::Client::new(sdk),

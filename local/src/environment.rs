@@ -22,19 +22,14 @@ pub(crate) fn resolve(
 ) -> Result<BTreeMap<String, String>, RunnerError> {
     let globals = resolver.template().globals("Function");
     let mut env: BTreeMap<String, (String, String)> = BTreeMap::new();
-    let sources = std::iter::once(("Globals.Function", &globals)).chain(
-        functions
-            .iter()
-            .map(|f| (f.logical_id.as_str(), &f.properties)),
-    );
+    let sources = std::iter::once(("Globals.Function", &globals))
+        .chain(functions.iter().map(|f| (f.logical_id.as_str(), &f.properties)));
     for (owner, properties) in sources {
         let Some(variables) = properties.pointer("/Environment/Variables") else {
             continue;
         };
         let at = format!("{owner}.Environment.Variables");
-        let resolved = resolver
-            .resolve(&at, variables, physical)?
-            .unwrap_or(Json::Null);
+        let resolved = resolver.resolve(&at, variables, physical)?.unwrap_or(Json::Null);
         let Some(map) = resolved.as_object() else {
             continue;
         };
@@ -71,12 +66,8 @@ mod tests {
     use crate::template::resolve::StackContext;
 
     fn provisioned(template: &Template) -> (Resolver<'_>, PhysicalMap) {
-        let resolver = Resolver::new(
-            template,
-            StackContext::new("t1", "us-east-1"),
-            &BTreeMap::new(),
-        )
-        .expect("resolver");
+        let resolver =
+            Resolver::new(template, StackContext::new("t1", "us-east-1"), &BTreeMap::new()).expect("resolver");
         let mut physical = PhysicalMap::plan(&resolver).expect("plan");
         physical.set_reference("MailQueue", "http://emulator/123456789012/t1-mail".into());
         (resolver, physical)
@@ -87,32 +78,16 @@ mod tests {
         let template = Template::parse(crate::template::tests::SAMPLE).expect("parse");
         let (resolver, physical) = provisioned(&template);
         let defs = functions(&resolver).expect("functions");
-        let overrides = BTreeMap::from([(
-            "VERIFICATION_RESEND_COOLDOWN_SECONDS".to_owned(),
-            "0".to_owned(),
-        )]);
-        let env = resolve(
-            &resolver,
-            &physical,
-            &defs,
-            &SecretsSource::Ephemeral,
-            &overrides,
-        )
-        .expect("env");
+        let overrides = BTreeMap::from([("VERIFICATION_RESEND_COOLDOWN_SECONDS".to_owned(), "0".to_owned())]);
+        let env = resolve(&resolver, &physical, &defs, &SecretsSource::Ephemeral, &overrides).expect("env");
         assert_eq!(env["TABLE_NAME"], "t1-table");
-        assert_eq!(
-            env["MAIL_QUEUE_URL"],
-            "http://emulator/123456789012/t1-mail"
-        );
+        assert_eq!(env["MAIL_QUEUE_URL"], "http://emulator/123456789012/t1-mail");
         assert_eq!(env["MAIL_FROM"], "no-reply@mediashare.example");
         assert_eq!(env["ACCESS_TOKEN_TTL_SECONDS"], "900");
         assert_eq!(env["VERIFICATION_RESEND_COOLDOWN_SECONDS"], "0");
-        assert!(!crate::secrets::is_secret_reference(
-            &env["JWT_SIGNING_KEYS"]
-        ));
+        assert!(!crate::secrets::is_secret_reference(&env["JWT_SIGNING_KEYS"]));
         assert!(!env["CURSOR_SECRET"].is_empty());
-        mediashare::config::Config::from_lookup(|name| env.get(name).cloned())
-            .expect("a valid library configuration");
+        mediashare::config::Config::from_lookup(|name| env.get(name).cloned()).expect("a valid library configuration");
     }
 
     #[test]
@@ -121,16 +96,7 @@ mod tests {
         let template = Template::parse(text).expect("parse");
         let (resolver, physical) = provisioned(&template);
         let defs = functions(&resolver).expect("functions");
-        let result = resolve(
-            &resolver,
-            &physical,
-            &defs,
-            &SecretsSource::Ephemeral,
-            &BTreeMap::new(),
-        );
-        assert!(matches!(
-            result,
-            Err(RunnerError::ConflictingEnvironment { .. })
-        ));
+        let result = resolve(&resolver, &physical, &defs, &SecretsSource::Ephemeral, &BTreeMap::new());
+        assert!(matches!(result, Err(RunnerError::ConflictingEnvironment { .. })));
     }
 }

@@ -103,21 +103,12 @@ impl RunnerError {
 
     /// A resolution error at `at`.
     pub(crate) fn resolve(at: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self::Resolve {
-            at: at.into(),
-            reason: reason.into(),
-        }
+        Self::Resolve { at: at.into(), reason: reason.into() }
     }
 
     /// An AWS error, keeping the whole source chain in the message.
-    pub(crate) fn aws(
-        action: impl Into<String>,
-        error: &(dyn std::error::Error + 'static),
-    ) -> Self {
-        Self::Aws {
-            action: action.into(),
-            message: error_chain(error),
-        }
+    pub(crate) fn aws(action: impl Into<String>, error: &(dyn std::error::Error + 'static)) -> Self {
+        Self::Aws { action: action.into(), message: error_chain(error) }
     }
 }
 

@@ -17,10 +17,7 @@ pub(crate) enum InvokeError {
 }
 
 /// Runs `future` on its own task, for at most `timeout`.
-pub(crate) async fn invoke<T: Send + 'static>(
-    future: BoxFut<'static, T>,
-    timeout: Duration,
-) -> Result<T, InvokeError> {
+pub(crate) async fn invoke<T: Send + 'static>(future: BoxFut<'static, T>, timeout: Duration) -> Result<T, InvokeError> {
     let mut task = tokio::spawn(future);
     match tokio::time::timeout(timeout, &mut task).await {
         Ok(Ok(value)) => Ok(value),

@@ -34,9 +34,7 @@ const DEFAULT_ENV: &[(&str, &str)] = &[
 ];
 
 fn main() -> ExitCode {
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
+    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
     if command == "keys" {
         println!("{}", mediashare::auth::keys::generate_signing_keys_value());
         return ExitCode::SUCCESS;
@@ -56,10 +54,7 @@ fn main() -> ExitCode {
         }
     }
     mediashare::telemetry::init("mediashare-local");
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -77,20 +72,14 @@ fn main() -> ExitCode {
 }
 
 fn options() -> Result<StackOptions, String> {
-    let var =
-        |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
     let addr = var("LOCAL_HTTP_ADDR", "127.0.0.1:3000");
-    let http_addr: SocketAddr = addr
-        .parse()
-        .map_err(|e| format!("LOCAL_HTTP_ADDR {addr:?}: {e}"))?;
+    let http_addr: SocketAddr = addr.parse().map_err(|e| format!("LOCAL_HTTP_ADDR {addr:?}: {e}"))?;
     Ok(StackOptions {
         stack_name: var("LOCAL_STACK_NAME", "mediashare-local"),
         template_path: PathBuf::from(var("LOCAL_TEMPLATE", "template.yaml")),
         http_addr,
-        secrets: SecretsSource::File(PathBuf::from(var(
-            "LOCAL_SECRETS_FILE",
-            ".local/secrets.json",
-        ))),
+        secrets: SecretsSource::File(PathBuf::from(var("LOCAL_SECRETS_FILE", ".local/secrets.json"))),
         env_overrides: BTreeMap::new(),
         parameter_overrides: BTreeMap::new(),
         poll_wait: Duration::from_secs(20),
@@ -101,19 +90,10 @@ fn options() -> Result<StackOptions, String> {
 async fn run(command: &str) -> Result<(), String> {
     let opts = options()?;
     if command == "provision" {
-        let physical = mediashare_local::provision(&opts)
-            .await
-            .map_err(|e| e.to_string())?;
-        const PROVISIONED: &[&str] = &[
-            "AWS::DynamoDB::Table",
-            "AWS::SQS::Queue",
-            "AWS::S3::Bucket",
-            "AWS::SES::EmailIdentity",
-        ];
-        for (id, resource) in physical
-            .iter()
-            .filter(|(_, r)| PROVISIONED.contains(&r.kind.as_str()))
-        {
+        let physical = mediashare_local::provision(&opts).await.map_err(|e| e.to_string())?;
+        const PROVISIONED: &[&str] =
+            &["AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SES::EmailIdentity"];
+        for (id, resource) in physical.iter().filter(|(_, r)| PROVISIONED.contains(&r.kind.as_str())) {
             if let Some(reference) = &resource.reference {
                 println!("{id:<24} {reference}");
             }
@@ -132,8 +112,7 @@ async fn run(command: &str) -> Result<(), String> {
 async fn wait_for_signal() {
     #[cfg(unix)]
     {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let term = async {
             match terminate.as_mut() {
                 Some(signal) => {

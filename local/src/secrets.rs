@@ -25,15 +25,8 @@ pub(crate) fn is_secret_reference(value: &str) -> bool {
 }
 
 /// Replaces every secret reference in `env` by the local value for its variable.
-pub(crate) fn fill(
-    env: &mut BTreeMap<String, String>,
-    source: &SecretsSource,
-) -> Result<(), RunnerError> {
-    let wanted: Vec<String> = env
-        .iter()
-        .filter(|(_, v)| is_secret_reference(v))
-        .map(|(k, _)| k.clone())
-        .collect();
+pub(crate) fn fill(env: &mut BTreeMap<String, String>, source: &SecretsSource) -> Result<(), RunnerError> {
+    let wanted: Vec<String> = env.iter().filter(|(_, v)| is_secret_reference(v)).map(|(k, _)| k.clone()).collect();
     if wanted.is_empty() {
         return Ok(());
     }
@@ -64,31 +57,20 @@ fn read(path: &Path) -> Result<BTreeMap<String, String>, RunnerError> {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
         Err(e) => {
-            return Err(RunnerError::SecretsFile {
-                path: path.to_owned(),
-                reason: e.to_string(),
-            });
+            return Err(RunnerError::SecretsFile { path: path.to_owned(), reason: e.to_string() });
         }
     };
-    serde_json::from_str(&text).map_err(|e| RunnerError::SecretsFile {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })
+    serde_json::from_str(&text).map_err(|e| RunnerError::SecretsFile { path: path.to_owned(), reason: e.to_string() })
 }
 
 /// Writes the file owner-readable only, through a temporary file and a rename.
 fn write(path: &Path, values: &BTreeMap<String, String>) -> Result<(), RunnerError> {
-    let fail = |e: std::io::Error| RunnerError::SecretsFile {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    };
+    let fail = |e: std::io::Error| RunnerError::SecretsFile { path: path.to_owned(), reason: e.to_string() };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
-    let text = serde_json::to_string_pretty(values).map_err(|e| RunnerError::SecretsFile {
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })?;
+    let text = serde_json::to_string_pretty(values)
+        .map_err(|e| RunnerError::SecretsFile { path: path.to_owned(), reason: e.to_string() })?;
     let temporary = path.with_extension("json.tmp");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
@@ -106,20 +88,16 @@ mod tests {
 
     #[test]
     fn recognises_dynamic_references() {
-        assert!(is_secret_reference(
-            "{{resolve:secretsmanager:mediashare/jwt:SecretString}}"
-        ));
+        assert!(is_secret_reference("{{resolve:secretsmanager:mediashare/jwt:SecretString}}"));
         assert!(!is_secret_reference("plain"));
         assert!(!is_secret_reference("{{resolve:ssm:name}}"));
     }
 
     #[test]
     fn file_secrets_are_generated_once_and_reused() {
-        let dir =
-            std::env::temp_dir().join(format!("mediashare-local-secrets-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("mediashare-local-secrets-{}", std::process::id()));
         let path = dir.join("secrets.json");
-        let reference =
-            "{{resolve:secretsmanager:mediashare/cursor-secret:SecretString}}".to_owned();
+        let reference = "{{resolve:secretsmanager:mediashare/cursor-secret:SecretString}}".to_owned();
         let source = SecretsSource::File(path.clone());
         let mut first = BTreeMap::from([("CURSOR_SECRET".to_owned(), reference.clone())]);
         fill(&mut first, &source).expect("first fill");
@@ -136,9 +114,6 @@ mod tests {
             "NOT_A_SECRET_WE_KNOW".to_owned(),
             "{{resolve:secretsmanager:x:SecretString}}".to_owned(),
         )]);
-        assert!(matches!(
-            fill(&mut env, &SecretsSource::Ephemeral),
-            Err(RunnerError::UnknownSecret(_))
-        ));
+        assert!(matches!(fill(&mut env, &SecretsSource::Ephemeral), Err(RunnerError::UnknownSecret(_))));
     }
 }

@@ -74,22 +74,10 @@ async fn provision_stack(opts: &StackOptions) -> Result<Provisioned, RunnerError
     let template = template::load(&opts.template_path)?;
     let sdk = aws::sdk_config_at(opts.endpoint_url.as_deref()).await;
     let region = aws::region_of(&sdk);
-    let resolver = Resolver::new(
-        &template,
-        StackContext::new(&opts.stack_name, &region),
-        &opts.parameter_overrides,
-    )?;
+    let resolver = Resolver::new(&template, StackContext::new(&opts.stack_name, &region), &opts.parameter_overrides)?;
     let mut physical = PhysicalMap::plan(&resolver)?;
-    let provisioner =
-        Provisioner::provision(&resolver, &mut physical, Clients::new(&sdk), region.clone())
-            .await?;
-    Ok(Provisioned {
-        template,
-        sdk,
-        region,
-        physical,
-        provisioner: Arc::new(provisioner),
-    })
+    let provisioner = Provisioner::provision(&resolver, &mut physical, Clients::new(&sdk), region.clone()).await?;
+    Ok(Provisioned { template, sdk, region, physical, provisioner: Arc::new(provisioner) })
 }
 
 /// Provisions the template's resources for `opts.stack_name` (idempotent) and returns their
@@ -102,70 +90,34 @@ impl Stack {
     /// Provisions the resources, builds the library context, serves HTTP and starts the
     /// pollers. Returns once the HTTP listener is bound.
     pub async fn start(opts: StackOptions) -> Result<Stack, RunnerError> {
-        let Provisioned {
-            template,
-            sdk,
-            region,
-            mut physical,
-            provisioner,
-        } = provision_stack(&opts).await?;
-        let resolver = Resolver::new(
-            &template,
-            StackContext::new(&opts.stack_name, &region),
-            &opts.parameter_overrides,
-        )?;
+        let Provisioned { template, sdk, region, mut physical, provisioner } = provision_stack(&opts).await?;
+        let resolver =
+            Resolver::new(&template, StackContext::new(&opts.stack_name, &region), &opts.parameter_overrides)?;
         let functions = template_functions::functions(&resolver)?;
 
-        let listener =
-            TcpListener::bind(opts.http_addr)
-                .await
-                .map_err(|source| RunnerError::Bind {
-                    addr: opts.http_addr,
-                    source,
-                })?;
-        let local = listener.local_addr().map_err(|source| RunnerError::Bind {
-            addr: opts.http_addr,
-            source,
-        })?;
+        let listener = TcpListener::bind(opts.http_addr)
+            .await
+            .map_err(|source| RunnerError::Bind { addr: opts.http_addr, source })?;
+        let local = listener.local_addr().map_err(|source| RunnerError::Bind { addr: opts.http_addr, source })?;
         let base_url = format!("http://{local}");
-        let api_ids: Vec<String> = physical
-            .iter()
-            .filter(|(_, p)| p.kind == "AWS::Serverless::HttpApi")
-            .map(|(id, _)| id.clone())
-            .collect();
+        let api_ids: Vec<String> =
+            physical.iter().filter(|(_, p)| p.kind == "AWS::Serverless::HttpApi").map(|(id, _)| id.clone()).collect();
         for id in &api_ids {
             physical.set_attribute(id, "ApiEndpoint", base_url.clone());
         }
 
-        let env = environment::resolve(
-            &resolver,
-            &physical,
-            &functions,
-            &opts.secrets,
-            &opts.env_overrides,
-        )?;
+        let env = environment::resolve(&resolver, &physical, &functions, &opts.secrets, &opts.env_overrides)?;
         let config = mediashare::config::Config::from_lookup(|name| env.get(name).cloned())?;
         let ctx: &'static Ctx = Ctx::new(config, &sdk)?.leak();
 
         let (trigger, shutdown) = shutdown::channel();
-        let wiring = Wiring {
-            resolver: &resolver,
-            physical: &physical,
-            region: &region,
-            ctx,
-            sdk: &sdk,
-            opts: &opts,
-        };
+        let wiring = Wiring { resolver: &resolver, physical: &physical, region: &region, ctx, sdk: &sdk, opts: &opts };
         let (routes, api) = wiring.routes(&functions)?;
         let gateway = Gateway {
             routes,
             cors: wiring.cors(api.as_deref())?,
             ctx,
-            api_id: api
-                .as_deref()
-                .and_then(|a| physical.reference(a))
-                .unwrap_or("localapi")
-                .to_owned(),
+            api_id: api.as_deref().and_then(|a| physical.reference(a)).unwrap_or("localapi").to_owned(),
             account_id: resolver.stack().account_id.clone(),
             local_authority: local.to_string(),
         };
@@ -174,15 +126,7 @@ impl Stack {
         let mut tasks = vec![gateway::spawn(listener, gateway, shutdown.clone())];
         tasks.extend(pollers.into_iter().map(|poller| tokio::spawn(poller.run())));
         tracing::info!(stack = %opts.stack_name, url = %base_url, "local stack started");
-        Ok(Stack {
-            stack_name: opts.stack_name,
-            base_url,
-            physical,
-            env,
-            sdk,
-            trigger,
-            tasks,
-        })
+        Ok(Stack { stack_name: opts.stack_name, base_url, physical, env, sdk, trigger, tasks })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -219,10 +163,7 @@ impl Stack {
     pub async fn shutdown(mut self) {
         self.trigger.fire();
         for mut task in std::mem::take(&mut self.tasks) {
-            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task)
-                .await
-                .is_err()
-            {
+            if tokio::time::timeout(SHUTDOWN_GRACE, &mut task).await.is_err() {
                 task.abort();
             }
         }

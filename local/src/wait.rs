@@ -6,11 +6,7 @@ use std::time::Duration;
 use crate::error::RunnerError;
 
 /// Calls `probe` until it returns `Some`, backing off from 50 ms to 1 s, for at most `limit`.
-pub(crate) async fn until<T, F, Fut>(
-    what: &str,
-    limit: Duration,
-    mut probe: F,
-) -> Result<T, RunnerError>
+pub(crate) async fn until<T, F, Fut>(what: &str, limit: Duration, mut probe: F) -> Result<T, RunnerError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, RunnerError>>,

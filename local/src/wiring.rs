@@ -39,9 +39,7 @@ impl Wiring<'_> {
         };
         let fits = matches!(
             (kind, function.handler),
-            ("HttpApi", Handler::Http(_))
-                | ("SQS", Handler::Sqs(_))
-                | ("DynamoDB", Handler::Stream(_))
+            ("HttpApi", Handler::Http(_)) | ("SQS", Handler::Sqs(_)) | ("DynamoDB", Handler::Stream(_))
         );
         if !fits {
             return Err(RunnerError::Function {
@@ -56,26 +54,14 @@ impl Wiring<'_> {
     fn memory_mb(&self, def: &FunctionDef) -> i32 {
         def.properties
             .get("MemorySize")
-            .and_then(|v| {
-                self.resolver
-                    .resolve_string(&def.logical_id, v, self.physical)
-                    .ok()
-            })
+            .and_then(|v| self.resolver.resolve_string(&def.logical_id, v, self.physical).ok())
             .and_then(|v| v.parse().ok())
             .unwrap_or(128)
     }
 
     fn function_identity(&self, def: &FunctionDef) -> (String, String) {
-        let name = self
-            .physical
-            .get(&def.logical_id)
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| def.logical_id.clone());
-        let arn = self
-            .physical
-            .attribute(&def.logical_id, "Arn")
-            .unwrap_or_default()
-            .to_owned();
+        let name = self.physical.get(&def.logical_id).map(|p| p.name.clone()).unwrap_or_else(|| def.logical_id.clone());
+        let arn = self.physical.attribute(&def.logical_id, "Arn").unwrap_or_default().to_owned();
         (name, arn)
     }
 
@@ -88,10 +74,7 @@ impl Wiring<'_> {
         let mut api_id = None;
         for def in functions {
             for event in &def.events {
-                let EventSource::HttpApi {
-                    api, path, method, ..
-                } = event
-                else {
+                let EventSource::HttpApi { api, path, method, .. } = event else {
                     continue;
                 };
                 let handler = match Self::handler(def, "HttpApi")? {
@@ -122,16 +105,12 @@ impl Wiring<'_> {
     pub(crate) fn cors(&self, api: Option<&str>) -> Result<Option<Cors>, RunnerError> {
         let template = self.resolver.template();
         let globals = template.globals("HttpApi");
-        let properties = api
-            .and_then(|a| template.resource(a))
-            .map_or(Json::Null, |r| r.properties.clone());
+        let properties = api.and_then(|a| template.resource(a)).map_or(Json::Null, |r| r.properties.clone());
         let merged = merge_globals(&globals, &properties);
         let Some(config) = merged.get("CorsConfiguration") else {
             return Ok(None);
         };
-        let resolved = self
-            .resolver
-            .resolve("HttpApi.CorsConfiguration", config, self.physical)?;
+        let resolved = self.resolver.resolve("HttpApi.CorsConfiguration", config, self.physical)?;
         Ok(resolved.as_ref().and_then(Cors::from_config))
     }
 
@@ -139,12 +118,7 @@ impl Wiring<'_> {
         let url = self.physical.reference(logical_id);
         let arn = self.physical.attribute(logical_id, "Arn");
         match (url, arn) {
-            (Some(url), Some(arn))
-                if self
-                    .physical
-                    .get(logical_id)
-                    .is_some_and(|p| p.kind == "AWS::SQS::Queue") =>
-            {
+            (Some(url), Some(arn)) if self.physical.get(logical_id).is_some_and(|p| p.kind == "AWS::SQS::Queue") => {
                 Ok((url.to_owned(), arn.to_owned()))
             }
             _ => Err(RunnerError::Function {
@@ -168,12 +142,7 @@ impl Wiring<'_> {
             let (_, function_arn) = self.function_identity(def);
             for event in &def.events {
                 match event {
-                    EventSource::Sqs {
-                        queue,
-                        batch_size,
-                        report_batch_item_failures,
-                        ..
-                    } => {
+                    EventSource::Sqs { queue, batch_size, report_batch_item_failures, .. } => {
                         let Some(Handler::Sqs(handler)) = Self::handler(def, "SQS")? else {
                             continue;
                         };
@@ -189,9 +158,7 @@ impl Wiring<'_> {
                             region: self.region.to_owned(),
                             batch_size: *batch_size,
                             report_batch_item_failures: *report_batch_item_failures,
-                            max_receive_count: provisioner
-                                .planned(queue)
-                                .and_then(|p| p.max_receive_count()),
+                            max_receive_count: provisioner.planned(queue).and_then(|p| p.max_receive_count()),
                             poll_wait: self.opts.poll_wait,
                             provisioner: Arc::clone(provisioner),
                             shutdown: shutdown.clone(),
@@ -218,16 +185,12 @@ impl Wiring<'_> {
                                 return Err(RunnerError::Function {
                                     logical_id: def.logical_id.clone(),
                                     binary: def.binary.clone(),
-                                    reason: format!(
-                                        "{table} is not a DynamoDB table of this template"
-                                    ),
+                                    reason: format!("{table} is not a DynamoDB table of this template"),
                                 });
                             }
                         };
-                        let on_failure_queue_url = on_failure
-                            .as_deref()
-                            .map(|q| self.queue(def, q).map(|(url, _)| url))
-                            .transpose()?;
+                        let on_failure_queue_url =
+                            on_failure.as_deref().map(|q| self.queue(def, q).map(|(url, _)| url)).transpose()?;
                         let poller = StreamPoller {
                             ctx: self.ctx,
                             handler,

@@ -9,23 +9,11 @@ async fn swagger_ui_and_openapi_document_are_served() {
     let app = TestApp::spawn().await;
     let page = app.get("/docs", &Auth::None).await;
     page.assert_status(200);
-    assert!(
-        page.headers["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/html")
-    );
+    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
     assert!(page.text.contains("swagger-ui"), "{}", page.text);
     // Every asset the page links to is served.
-    for asset in [
-        "/docs/swagger-ui.css",
-        "/docs/swagger-ui-bundle.js",
-        "/docs/swagger-initializer.js",
-    ] {
-        assert!(
-            page.text.contains(asset) || asset.ends_with("initializer.js"),
-            "page does not link {asset}"
-        );
+    for asset in ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"] {
+        assert!(page.text.contains(asset) || asset.ends_with("initializer.js"), "page does not link {asset}");
         let res = app.get(asset, &Auth::None).await;
         res.assert_status(200);
         assert!(res.text.len() > 100, "{asset} is empty");
@@ -37,7 +25,5 @@ async fn swagger_ui_and_openapi_document_are_served() {
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc.body["paths"]["/api/users/sign-in"]["post"].is_object());
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
-    app.get("/docs/nothing-here.js", &Auth::None)
-        .await
-        .assert_problem(404);
+    app.get("/docs/nothing-here.js", &Auth::None).await.assert_problem(404);
 }

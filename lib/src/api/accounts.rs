@@ -6,7 +6,9 @@ use utoipa::ToSchema;
 use super::views::{MessageView, UserView};
 use crate::auth::{password, random};
 use crate::ctx::Ctx;
-use crate::domain::{DisplayName, DomainError, Email, FieldError, NotificationSettings, Password, User, UserId, Username};
+use crate::domain::{
+    DisplayName, DomainError, Email, FieldError, NotificationSettings, Password, User, UserId, Username,
+};
 use crate::http::problem::Problem;
 use crate::http::{ApiResult, Reply, Req};
 use crate::mail::MailJob;
@@ -67,7 +69,9 @@ pub async fn sign_up(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let display = DisplayName::parse(body.display_name.as_deref().unwrap_or(""))
         .map_err(|m| errors.push(FieldError::new("displayName", m)))
         .ok();
-    let (Some(username), Some(email), Some(pw), Some(display), true) = (username, email, pw, display, errors.is_empty()) else {
+    let (Some(username), Some(email), Some(pw), Some(display), true) =
+        (username, email, pw, display, errors.is_empty())
+    else {
         return Err(DomainError::Invalid(errors).into());
     };
     let now = crate::time::now_rfc3339();
@@ -149,7 +153,8 @@ pub async fn resend_email(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         return Err(DomainError::Conflict("the email address is already verified".into()).into());
     }
     if let Some(previous) = ctx.store.get_verification(&me.username).await? {
-        let wait = previous.sent_at + ctx.config.verification_resend_cooldown.as_secs() as i64 - crate::time::now_unix();
+        let wait =
+            previous.sent_at + ctx.config.verification_resend_cooldown.as_secs() as i64 - crate::time::now_unix();
         if wait > 0 && previous.uid == me.id {
             return Err(DomainError::TooManyRequests(format!("a code was sent moments ago; retry in {wait} s")).into());
         }

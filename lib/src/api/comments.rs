@@ -81,11 +81,7 @@ pub fn target(c: &Comment) -> Target {
 async fn view_for(ctx: &Ctx, c: &Comment, caller: Option<&User>) -> ApiResult<CommentView> {
     let mut view = CommentView::of(c);
     if let Some(me) = caller {
-        view.liked = Some(
-            ctx.store
-                .has_reacted(Reaction::Like, &target(c).pk, me)
-                .await?,
-        );
+        view.liked = Some(ctx.store.has_reacted(Reaction::Like, &target(c).pk, me).await?);
     }
     Ok(view)
 }
@@ -117,9 +113,7 @@ pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let id: CommentId = req.path("commentUrl")?;
     let caller = req.optional_caller().await?;
     let comment = ctx.store.require_comment(&id).await?;
-    Ok(Reply::ok(
-        &view_for(ctx, &comment, caller.as_ref().map(|c| &c.user)).await?,
-    ))
+    Ok(Reply::ok(&view_for(ctx, &comment, caller.as_ref().map(|c| &c.user)).await?))
 }
 
 /// `GET /api/comments/medias/{url}` — the media's top-level comments, oldest first.
@@ -134,9 +128,7 @@ pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let caller = req.optional_caller().await?;
     ctx.store.require_media(&media).await?;
     let (comments, next_cursor) = ctx.store.list_comments(&media, &page).await?;
-    Ok(Reply::ok(
-        &page_for(ctx, comments, next_cursor, caller.as_ref().map(|c| &c.user)).await?,
-    ))
+    Ok(Reply::ok(&page_for(ctx, comments, next_cursor, caller.as_ref().map(|c| &c.user)).await?))
 }
 
 /// `GET /api/comments/{commentUrl}/replies` — the replies of a comment, oldest first.
@@ -151,9 +143,7 @@ pub async fn replies(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let caller = req.optional_caller().await?;
     ctx.store.require_comment(&id).await?;
     let (comments, next_cursor) = ctx.store.list_replies(&id, &page).await?;
-    Ok(Reply::ok(
-        &page_for(ctx, comments, next_cursor, caller.as_ref().map(|c| &c.user)).await?,
-    ))
+    Ok(Reply::ok(&page_for(ctx, comments, next_cursor, caller.as_ref().map(|c| &c.user)).await?))
 }
 
 /// A new comment or reply.
@@ -180,9 +170,7 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let me = req.verified_caller().await?.user;
     let input: CreateCommentBody = req.json()?;
     let mut errors = Vec::new();
-    let body = CommentBody::parse(&input.body)
-        .map_err(|m| errors.push(FieldError::new("body", m)))
-        .ok();
+    let body = CommentBody::parse(&input.body).map_err(|m| errors.push(FieldError::new("body", m))).ok();
     let reply_to = match input.reply_to.as_deref().map(ShortId::parse).transpose() {
         Ok(r) => r,
         Err(m) => {
@@ -195,20 +183,13 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     };
     let media = ctx.store.require_media(&media_id).await?;
     if media.status != MediaStatus::Ready {
-        return Err(
-            DomainError::Conflict(format!("the media is {}", media.status.as_str())).into(),
-        );
+        return Err(DomainError::Conflict(format!("the media is {}", media.status.as_str())).into());
     }
     let reply_to = match reply_to {
         None => None,
         Some(id) => {
-            let parent = ctx
-                .store
-                .get_comment(&id)
-                .await?
-                .filter(|p| p.media == media.id);
-            let parent = parent
-                .ok_or_else(|| DomainError::invalid("replyTo", "is not a comment of this media"))?;
+            let parent = ctx.store.get_comment(&id).await?.filter(|p| p.media == media.id);
+            let parent = parent.ok_or_else(|| DomainError::invalid("replyTo", "is not a comment of this media"))?;
             Some(parent.reply_to.unwrap_or(parent.id))
         }
     };
@@ -226,10 +207,7 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         updated_at: now,
     };
     ctx.store.create_comment(&comment).await?;
-    let view = CommentView {
-        liked: Some(false),
-        ..CommentView::of(&comment)
-    };
+    let view = CommentView { liked: Some(false), ..CommentView::of(&comment) };
     Ok(Reply::json(201, &view).header("location", &format!("/api/comments/{}", comment.id)))
 }
 
@@ -278,23 +256,12 @@ pub async fn delete(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     if comment.author_uid != me.id {
         let media = ctx.store.get_media(&comment.media).await?;
         if !media.is_some_and(|m| m.owner_uid == me.id) {
-            return Err(DomainError::Forbidden(
-                "only the author or the media's owner may delete this comment".into(),
-            )
-            .into());
+            return Err(
+                DomainError::Forbidden("only the author or the media's owner may delete this comment".into()).into()
+            );
         }
     }
-    if !ctx
-        .store
-        .delete_comment(
-            &comment,
-            Uncount {
-                media: true,
-                parent: true,
-            },
-        )
-        .await?
-    {
+    if !ctx.store.delete_comment(&comment, Uncount { media: true, parent: true }).await? {
         return Err(DomainError::NotFound("comment").into());
     }
     Ok(Reply::no_content())
@@ -306,24 +273,15 @@ async fn react(ctx: &Ctx, req: Req, on: bool) -> ApiResult<Reply> {
     let me = req.verified_caller().await?.user;
     let comment = ctx.store.require_comment(&id).await?;
     if !on {
-        ctx.store
-            .unreact(Reaction::Like, &target(&comment), &me)
-            .await?;
+        ctx.store.unreact(Reaction::Like, &target(&comment), &me).await?;
         return Ok(Reply::no_content());
     }
-    let created = ctx
-        .store
-        .react(Reaction::Like, &target(&comment), &me)
-        .await
-        .map_err(|e| match e {
-            DomainError::NotFound(_) => DomainError::NotFound("comment"),
-            other => other,
-        })?;
+    let created = ctx.store.react(Reaction::Like, &target(&comment), &me).await.map_err(|e| match e {
+        DomainError::NotFound(_) => DomainError::NotFound("comment"),
+        other => other,
+    })?;
     let updated = ctx.store.require_comment(&id).await?;
-    Ok(Reply::json(
-        if created { 201 } else { 200 },
-        &view_for(ctx, &updated, Some(&me)).await?,
-    ))
+    Ok(Reply::json(if created { 201 } else { 200 }, &view_for(ctx, &updated, Some(&me)).await?))
 }
 
 /// `POST /api/comments/{commentUrl}/likes` — like a comment or reply (idempotent: 201 the

@@ -39,7 +39,8 @@ pub async fn serve(_ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let body = if file == "index.html" {
         // The page links its assets relative to itself; /docs has no trailing slash.
         Body::Text(String::from_utf8_lossy(&bytes).replace("\"./", "\"/docs/"))
-    } else if content_type.starts_with("text/") || content_type.contains("javascript") || content_type.contains("json") {
+    } else if content_type.starts_with("text/") || content_type.contains("javascript") || content_type.contains("json")
+    {
         Body::Text(String::from_utf8_lossy(&bytes).into_owned())
     } else {
         Body::Binary(bytes)

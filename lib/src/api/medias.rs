@@ -97,7 +97,10 @@ fn validate(body: CreateMediaBody) -> Result<NewMedia, DomainError> {
         (None, Ok(MediaKind::Post)) | (None, Err(_)) => Some(String::new()),
         (None, Ok(_)) => check("title", Err("is required".into())),
     };
-    let description = check("description", Description::parse(body.description.as_deref().unwrap_or("")).map(|d| d.as_str().to_owned()));
+    let description = check(
+        "description",
+        Description::parse(body.description.as_deref().unwrap_or("")).map(|d| d.as_str().to_owned()),
+    );
     let text = match (&body.body, &kind) {
         (Some(b), Ok(MediaKind::Post)) => check("body", PostBody::parse(b).map(|b| b.as_str().to_owned())),
         (None, Ok(MediaKind::Post)) => check("body", Err("is required for a post".into())),
@@ -106,7 +109,9 @@ fn validate(body: CreateMediaBody) -> Result<NewMedia, DomainError> {
     };
     let file_url = match (&body.file_url, &kind) {
         (Some(_), Ok(MediaKind::Post)) => check("fileUrl", Err("a post has no file".into())),
-        (None, Ok(k)) if *k != MediaKind::Post => check("fileUrl", Err("is required: get one from an upload route".into())),
+        (None, Ok(k)) if *k != MediaKind::Post => {
+            check("fileUrl", Err("is required: get one from an upload route".into()))
+        }
         (f, _) => f.clone(),
     };
     let mut tags = Vec::new();
@@ -144,9 +149,16 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let mut status = if new.kind == MediaKind::Post { MediaStatus::Ready } else { MediaStatus::Uploading };
     let upload = match &new.file_url {
         Some(url) => {
-            let upload = ctx.store.get_upload(url).await?.filter(|u| u.owner_uid == me.id).ok_or(DomainError::NotFound("upload"))?;
+            let upload = ctx
+                .store
+                .get_upload(url)
+                .await?
+                .filter(|u| u.owner_uid == me.id)
+                .ok_or(DomainError::NotFound("upload"))?;
             if upload.kind != new.kind {
-                return Err(DomainError::invalid("fileUrl", format!("is an upload for a {}", upload.kind.as_str())).into());
+                return Err(
+                    DomainError::invalid("fileUrl", format!("is an upload for a {}", upload.kind.as_str())).into()
+                );
             }
             if upload.arrived {
                 status = MediaStatus::Processing;
@@ -199,9 +211,17 @@ pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let page = req.page()?;
     let filter = MediaFilter {
-        kind: req.query("kind").map(|k| MediaKind::parse(&k)).transpose().map_err(|m| DomainError::invalid("kind", m))?,
+        kind: req
+            .query("kind")
+            .map(|k| MediaKind::parse(&k))
+            .transpose()
+            .map_err(|m| DomainError::invalid("kind", m))?,
         tag: req.query("tag").map(|t| Tag::parse(&t)).transpose().map_err(|m| DomainError::invalid("tag", m))?,
-        owner: req.query("owner").map(|o| Username::parse(&o)).transpose().map_err(|m| DomainError::invalid("owner", m))?,
+        owner: req
+            .query("owner")
+            .map(|o| Username::parse(&o))
+            .transpose()
+            .map_err(|m| DomainError::invalid("owner", m))?,
     };
     let (medias, next_cursor) = ctx.store.list_medias(&filter, &page).await?;
     Ok(Reply::ok(&MediaPage { items: medias.iter().map(MediaView::of).collect(), next_cursor }))
@@ -256,9 +276,12 @@ pub async fn update(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let (me, media) = owned_media(ctx, &req).await?;
     let body: UpdateMediaBody = req.json()?;
     let mut errors = Vec::new();
-    let title = body.title.as_deref().and_then(|t| Title::parse(t).map_err(|m| errors.push(FieldError::new("title", m))).ok());
-    let description =
-        body.description.as_deref().and_then(|d| Description::parse(d).map_err(|m| errors.push(FieldError::new("description", m))).ok());
+    let title =
+        body.title.as_deref().and_then(|t| Title::parse(t).map_err(|m| errors.push(FieldError::new("title", m))).ok());
+    let description = body
+        .description
+        .as_deref()
+        .and_then(|d| Description::parse(d).map_err(|m| errors.push(FieldError::new("description", m))).ok());
     if !errors.is_empty() {
         return Err(DomainError::Invalid(errors).into());
     }
@@ -268,7 +291,9 @@ pub async fn update(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     if title.is_some() && media.kind == MediaKind::Post {
         return Err(DomainError::invalid("title", "a post has no title").into());
     }
-    ctx.store.update_media(&media, title.as_ref().map(Title::as_str), description.as_ref().map(Description::as_str)).await?;
+    ctx.store
+        .update_media(&media, title.as_ref().map(Title::as_str), description.as_ref().map(Description::as_str))
+        .await?;
     let updated = ctx.store.require_media(&media.id).await?;
     ctx.store.search().index(&search_doc(&updated), Some(&media.search_text())).await?;
     Ok(Reply::ok(&view_for(ctx, &updated, Some(&me)).await?))

@@ -123,21 +123,10 @@ fn checked(
     description: Option<&str>,
 ) -> Result<(Option<Title>, Option<Description>), DomainError> {
     let mut errors = Vec::new();
-    let title = title.and_then(|t| {
-        Title::parse(t)
-            .map_err(|m| errors.push(FieldError::new("title", m)))
-            .ok()
-    });
-    let description = description.and_then(|d| {
-        Description::parse(d)
-            .map_err(|m| errors.push(FieldError::new("description", m)))
-            .ok()
-    });
-    if errors.is_empty() {
-        Ok((title, description))
-    } else {
-        Err(DomainError::Invalid(errors))
-    }
+    let title = title.and_then(|t| Title::parse(t).map_err(|m| errors.push(FieldError::new("title", m))).ok());
+    let description = description
+        .and_then(|d| Description::parse(d).map_err(|m| errors.push(FieldError::new("description", m))).ok());
+    if errors.is_empty() { Ok((title, description)) } else { Err(DomainError::Invalid(errors)) }
 }
 
 /// `POST /api/playlists` — create a playlist.
@@ -150,10 +139,7 @@ fn checked(
 pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let me = req.verified_caller().await?.user;
     let body: CreatePlaylistBody = req.json()?;
-    let (Some(title), description) = checked(
-        Some(&body.title),
-        Some(body.description.as_deref().unwrap_or("")),
-    )?
+    let (Some(title), description) = checked(Some(&body.title), Some(body.description.as_deref().unwrap_or("")))?
     else {
         return Err(DomainError::invalid("title", "is required").into());
     };
@@ -163,21 +149,15 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         owner: me.username.clone(),
         owner_uid: me.id.clone(),
         title: title.as_str().to_owned(),
-        description: description
-            .map(|d| d.as_str().to_owned())
-            .unwrap_or_default(),
+        description: description.map(|d| d.as_str().to_owned()).unwrap_or_default(),
         items: vec![],
         version: 0,
         created_at: now.clone(),
         updated_at: now,
     };
     ctx.store.create_playlist(&playlist).await?;
-    ctx.store
-        .search()
-        .index(&search_doc(&playlist), None)
-        .await?;
-    Ok(Reply::json(201, &PlaylistView::of(&playlist))
-        .header("location", &format!("/api/playlists/{}", playlist.id)))
+    ctx.store.search().index(&search_doc(&playlist), None).await?;
+    Ok(Reply::json(201, &PlaylistView::of(&playlist)).header("location", &format!("/api/playlists/{}", playlist.id)))
 }
 
 /// `GET /api/playlists/{url}` — one playlist.
@@ -185,9 +165,7 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     responses((status = 200, body = PlaylistView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let id: PlaylistId = req.path("url")?;
-    Ok(Reply::ok(&PlaylistView::of(
-        &ctx.store.require_playlist(&id).await?,
-    )))
+    Ok(Reply::ok(&PlaylistView::of(&ctx.store.require_playlist(&id).await?)))
 }
 
 /// `GET /api/playlists` — every playlist, newest first.
@@ -197,10 +175,7 @@ pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let page = req.page()?;
     let (playlists, next_cursor) = ctx.store.list_playlists(&page).await?;
-    Ok(Reply::ok(&PlaylistPage {
-        items: playlists.iter().map(PlaylistView::of).collect(),
-        next_cursor,
-    }))
+    Ok(Reply::ok(&PlaylistPage { items: playlists.iter().map(PlaylistView::of).collect(), next_cursor }))
 }
 
 /// `GET /api/playlists/search/{term}` — playlists whose title has a word starting with each
@@ -210,21 +185,10 @@ pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     responses((status = 200, body = PlaylistPage), (status = 400, body = Problem, content_type = "application/problem+json")))]
 pub async fn search(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let found = super::search::search_page(ctx, &req, "playlists").await?;
-    let ids: Vec<PlaylistId> = found
-        .ids
-        .iter()
-        .filter_map(|id| PlaylistId::parse(id).ok())
-        .collect();
+    let ids: Vec<PlaylistId> = found.ids.iter().filter_map(|id| PlaylistId::parse(id).ok()).collect();
     let playlists = ctx.store.get_playlists(&ids).await?;
-    let items = playlists
-        .iter()
-        .filter(|p| matches(p.search_text(), &found.term))
-        .map(PlaylistView::of)
-        .collect();
-    Ok(Reply::ok(&PlaylistPage {
-        items,
-        next_cursor: found.next_cursor,
-    }))
+    let items = playlists.iter().filter(|p| matches(p.search_text(), &found.term)).map(PlaylistView::of).collect();
+    Ok(Reply::ok(&PlaylistPage { items, next_cursor: found.next_cursor }))
 }
 
 /// `GET /api/playlists/{url}/medias` — the playlist's medias in order, any kinds mixed, each
@@ -256,18 +220,11 @@ pub async fn medias(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         .iter()
         .filter_map(|m| {
             let at = start + playlist.items[start..end].iter().position(|i| *i == m.id)?;
-            Some(PlaylistMediaView {
-                media: MediaView::of(m),
-                position: at as u64,
-            })
+            Some(PlaylistMediaView { media: MediaView::of(m), position: at as u64 })
         })
         .collect();
-    let next_cursor = (end < playlist.items.len()).then(|| {
-        ctx.store.cursors.seal(
-            &scope,
-            &Position::from([("offset".to_owned(), end.to_string())]),
-        )
-    });
+    let next_cursor = (end < playlist.items.len())
+        .then(|| ctx.store.cursors.seal(&scope, &Position::from([("offset".to_owned(), end.to_string())])));
     Ok(Reply::ok(&PlaylistMediaPage { items, next_cursor }))
 }
 
@@ -277,9 +234,7 @@ async fn owned_playlist(ctx: &Ctx, req: &Req, param: &str) -> ApiResult<(User, P
     let me = req.verified_caller().await?.user;
     let playlist = ctx.store.require_playlist(&id).await?;
     if playlist.owner_uid != me.id {
-        return Err(
-            DomainError::Forbidden("only the owner may change this playlist".into()).into(),
-        );
+        return Err(DomainError::Forbidden("only the owner may change this playlist".into()).into());
     }
     Ok((me, playlist))
 }
@@ -296,24 +251,14 @@ pub async fn update(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let body: UpdatePlaylistBody = req.json()?;
     let (title, description) = checked(body.title.as_deref(), body.description.as_deref())?;
     if title.is_none() && description.is_none() {
-        return Err(DomainError::BadRequest(
-            "nothing to update: send title and/or description".into(),
-        )
-        .into());
+        return Err(DomainError::BadRequest("nothing to update: send title and/or description".into()).into());
     }
     let updated = ctx
         .store
-        .update_playlist(
-            &playlist,
-            title.as_ref().map(Title::as_str),
-            description.as_ref().map(Description::as_str),
-        )
+        .update_playlist(&playlist, title.as_ref().map(Title::as_str), description.as_ref().map(Description::as_str))
         .await?;
     if updated.title != playlist.title {
-        ctx.store
-            .search()
-            .index(&search_doc(&updated), Some(playlist.search_text()))
-            .await?;
+        ctx.store.search().index(&search_doc(&updated), Some(playlist.search_text())).await?;
     }
     Ok(Reply::ok(&PlaylistView::of(&updated)))
 }
@@ -341,10 +286,7 @@ async fn edit(
     let (me, playlist) = owned_playlist(ctx, req, "playlistUrl").await?;
     let edit = edit(media)?;
     ctx.store.require_media(edit.media()).await?;
-    let edited = ctx
-        .store
-        .edit_playlist(&playlist.id, Some(&me.id), &edit)
-        .await?;
+    let edited = ctx.store.edit_playlist(&playlist.id, Some(&me.id), &edit).await?;
     Ok((edited.changed, edited.playlist))
 }
 
@@ -359,10 +301,7 @@ async fn edit(
               (status = 409, body = Problem, content_type = "application/problem+json", description = "playlist full")))]
 pub async fn add_media(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let (added, playlist) = edit(ctx, &req, |m| Ok(PlaylistEdit::Append(m))).await?;
-    Ok(Reply::json(
-        if added { 201 } else { 200 },
-        &PlaylistView::of(&playlist),
-    ))
+    Ok(Reply::json(if added { 201 } else { 200 }, &PlaylistView::of(&playlist)))
 }
 
 /// `PUT /api/medias/{url}/playlists/{playlistUrl}` — move the media to `{position}` (0-based,
@@ -375,13 +314,8 @@ pub async fn add_media(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
               (status = 403, body = Problem, content_type = "application/problem+json"),
               (status = 404, body = Problem, content_type = "application/problem+json", description = "media, playlist, or media not in the playlist")))]
 pub async fn move_media(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
-    let (_, playlist) = edit(ctx, &req, |m| {
-        Ok(PlaylistEdit::Move(
-            m,
-            req.json::<MovePlaylistMediaBody>()?.position,
-        ))
-    })
-    .await?;
+    let (_, playlist) =
+        edit(ctx, &req, |m| Ok(PlaylistEdit::Move(m, req.json::<MovePlaylistMediaBody>()?.position))).await?;
     Ok(Reply::ok(&PlaylistView::of(&playlist)))
 }
 

@@ -102,7 +102,8 @@ pub async fn update(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         .and_then(|v| field("displayName", DisplayName::parse(v).map(|d| d.as_str().to_owned())));
     let bio = body.bio.as_deref().and_then(|v| field("bio", Bio::parse(v).map(|b| b.as_str().to_owned())));
     let email = body.email.as_deref().and_then(|v| field("email", Email::parse(v).map(|e| e.to_string())));
-    let new_password = body.password.as_deref().and_then(|v| field("password", Password::parse(v).map(|_| v.to_owned())));
+    let new_password =
+        body.password.as_deref().and_then(|v| field("password", Password::parse(v).map(|_| v.to_owned())));
     let sensitive = body.email.is_some() || body.password.is_some();
     if sensitive && body.current_password.is_none() {
         errors.push(FieldError::new("currentPassword", "is required to change the email or password"));

@@ -54,18 +54,16 @@ pub fn verify(keys: &SigningKeys, token: &str) -> Result<Claims, DomainError> {
     }
     let kid = header.kid.ok_or_else(|| unauthenticated("no key id"))?;
     let key = keys.decoding_key(&kid).ok_or_else(|| unauthenticated("unknown key id"))?;
-    jsonwebtoken::decode::<Claims>(token, key, &keys.validation)
-        .map(|data| data.claims)
-        .map_err(|e| {
-            use jsonwebtoken::errors::ErrorKind;
-            match e.kind() {
-                ErrorKind::ExpiredSignature => unauthenticated("expired"),
-                ErrorKind::InvalidIssuer => unauthenticated("wrong issuer"),
-                ErrorKind::InvalidAudience => unauthenticated("wrong audience"),
-                ErrorKind::InvalidSignature => unauthenticated("bad signature"),
-                _ => unauthenticated("rejected"),
-            }
-        })
+    jsonwebtoken::decode::<Claims>(token, key, &keys.validation).map(|data| data.claims).map_err(|e| {
+        use jsonwebtoken::errors::ErrorKind;
+        match e.kind() {
+            ErrorKind::ExpiredSignature => unauthenticated("expired"),
+            ErrorKind::InvalidIssuer => unauthenticated("wrong issuer"),
+            ErrorKind::InvalidAudience => unauthenticated("wrong audience"),
+            ErrorKind::InvalidSignature => unauthenticated("bad signature"),
+            _ => unauthenticated("rejected"),
+        }
+    })
 }
 
 #[cfg(test)]
@@ -129,8 +127,7 @@ mod tests {
         let k = keys(&entry);
         let good = issue(&k, &user(), 900).unwrap();
         let parts: Vec<&str> = good.split('.').collect();
-        let claims: serde_json::Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
         let kid = k.current_kid().to_owned();
         // alg none
         let none = format!("{}.{}.", b64(&serde_json::json!({"alg":"none","kid":kid})), parts[1]);

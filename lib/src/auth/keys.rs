@@ -42,17 +42,12 @@ impl SigningKeys {
         let mut jwk_list = Vec::new();
         let mut current: Option<(String, EncodingKey)> = None;
         for (i, entry) in value.split(',').map(str::trim).filter(|e| !e.is_empty()).enumerate() {
-            let (kid, der_b64) = entry
-                .split_once(':')
-                .ok_or_else(|| KeyError::Malformed(i, "expected kid:key".into()))?;
-            let der = URL_SAFE_NO_PAD
-                .decode(der_b64)
-                .map_err(|e| KeyError::Malformed(i, format!("base64: {e}")))?;
-            let pair = Ed25519KeyPair::from_pkcs8(&der)
-                .map_err(|e| KeyError::Malformed(i, format!("pkcs8: {e}")))?;
+            let (kid, der_b64) =
+                entry.split_once(':').ok_or_else(|| KeyError::Malformed(i, "expected kid:key".into()))?;
+            let der = URL_SAFE_NO_PAD.decode(der_b64).map_err(|e| KeyError::Malformed(i, format!("base64: {e}")))?;
+            let pair = Ed25519KeyPair::from_pkcs8(&der).map_err(|e| KeyError::Malformed(i, format!("pkcs8: {e}")))?;
             let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
-            let key = DecodingKey::from_ed_components(&x)
-                .map_err(|e| KeyError::Malformed(i, e.to_string()))?;
+            let key = DecodingKey::from_ed_components(&x).map_err(|e| KeyError::Malformed(i, e.to_string()))?;
             decoding.insert(kid.to_owned(), key);
             jwk_list.push(serde_json::json!({
                 "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig"

@@ -42,7 +42,8 @@ pub async fn verify(candidate: &str, phc: &str) -> bool {
 /// Spends the time of one verification against a dummy hash, so an unknown account answers
 /// as slowly as a wrong password (no user enumeration by timing).
 pub async fn verify_dummy(candidate: &str) {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W4Cg8/e1VQ8L0Xk7hNbY7CKrJtnZ5V2C8Fo/5mAUxZ0";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$W4Cg8/e1VQ8L0Xk7hNbY7CKrJtnZ5V2C8Fo/5mAUxZ0";
     let _ = verify(candidate, DUMMY).await;
 }
 

@@ -12,6 +12,6 @@ pub use email::Email;
 pub use error::{DomainError, FieldError};
 pub use media::{CommentBody, Description, Media, MediaId, MediaKind, MediaStatus, PostBody, ShortId, Tag, Title};
 pub use password::Password;
-pub use text::{DisplayName, Bio};
+pub use text::{Bio, DisplayName};
 pub use user::{NotificationSetting, NotificationSettings, NotificationType, User, UserId};
 pub use username::Username;

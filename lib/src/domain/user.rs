@@ -146,10 +146,8 @@ mod tests {
     fn defaults_cover_every_type_and_merge_is_partial() {
         let mut s = NotificationSettings::default();
         assert_eq!(s.0.len(), NotificationType::ALL.len());
-        let change = BTreeMap::from([(
-            NotificationType::MediaLiked,
-            NotificationSetting { in_app: false, email: true },
-        )]);
+        let change =
+            BTreeMap::from([(NotificationType::MediaLiked, NotificationSetting { in_app: false, email: true })]);
         s.merge(&change);
         assert_eq!(s.0[&NotificationType::MediaLiked], NotificationSetting { in_app: false, email: true });
         assert!(s.0[&NotificationType::NewFollower].email);

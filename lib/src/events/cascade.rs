@@ -121,7 +121,9 @@ pub async fn on_user_removed(ctx: &Ctx, old: &serde_dynamo::Item) -> Result<(), 
     let own: Vec<Item> = query_all(ctx, None, "PK", &keys::user_pk(&username))
         .await?
         .into_iter()
-        .filter(|it| it.opt_s("uid").as_deref() == Some(uid.as_str()) && it.opt_s("SK").as_deref() != Some(keys::PROFILE))
+        .filter(|it| {
+            it.opt_s("uid").as_deref() == Some(uid.as_str()) && it.opt_s("SK").as_deref() != Some(keys::PROFILE)
+        })
         .collect();
     delete_all(ctx, &own).await?;
     // Medias: deleting each item lets its own REMOVE event clean up after it.

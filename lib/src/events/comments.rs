@@ -26,15 +26,7 @@ pub async fn on_comment_removed(ctx: &Ctx, old: &serde_dynamo::Item) -> Result<(
         None => false,
     };
     for reply in &replies {
-        ctx.store
-            .delete_comment(
-                reply,
-                Uncount {
-                    media: media_exists,
-                    parent: false,
-                },
-            )
-            .await?;
+        ctx.store.delete_comment(reply, Uncount { media: media_exists, parent: false }).await?;
     }
     tracing::info!(comment = %id, replies = replies.len(), "comment thread erased");
     Ok(())
@@ -62,15 +54,7 @@ pub async fn on_user_removed(ctx: &Ctx, username: &Username, uid: &str) -> Resul
     // Replies first, so each still finds its top-level comment to count off.
     comments.sort_by_key(|c| c.reply_to.is_none());
     for comment in &comments {
-        ctx.store
-            .delete_comment(
-                comment,
-                Uncount {
-                    media: true,
-                    parent: true,
-                },
-            )
-            .await?;
+        ctx.store.delete_comment(comment, Uncount { media: true, parent: true }).await?;
     }
     if !comments.is_empty() {
         tracing::info!(%username, comments = comments.len(), "account comments erased");

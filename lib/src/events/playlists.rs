@@ -12,32 +12,19 @@ use crate::store::search::SearchDoc;
 /// A removed media: take it out of every playlist its partition says it was in (a gone
 /// playlist is fine) and delete those memberships. `partition` is every item of the media's
 /// partition, read before they are deleted.
-pub async fn on_media_removed(
-    ctx: &Ctx,
-    media: &MediaId,
-    partition: &[Item],
-) -> Result<(), DomainError> {
+pub async fn on_media_removed(ctx: &Ctx, media: &MediaId, partition: &[Item]) -> Result<(), DomainError> {
     for it in partition {
-        let Some(pid) = it
-            .opt_s("SK")
-            .and_then(|sk| sk.strip_prefix(keys::IN_PLAYLIST).map(str::to_owned))
-        else {
+        let Some(pid) = it.opt_s("SK").and_then(|sk| sk.strip_prefix(keys::IN_PLAYLIST).map(str::to_owned)) else {
             continue;
         };
         let Ok(pid) = PlaylistId::parse(&pid) else {
             continue;
         };
-        match ctx
-            .store
-            .edit_playlist(&pid, None, &PlaylistEdit::Remove(media.clone()))
-            .await
-        {
+        match ctx.store.edit_playlist(&pid, None, &PlaylistEdit::Remove(media.clone())).await {
             Ok(_) | Err(DomainError::NotFound(_)) => {}
             Err(e) => return Err(e),
         }
-        ctx.store
-            .delete_memberships(&pid, std::slice::from_ref(media))
-            .await?;
+        ctx.store.delete_memberships(&pid, std::slice::from_ref(media)).await?;
     }
     Ok(())
 }
@@ -74,9 +61,6 @@ pub async fn on_playlist_removed(ctx: &Ctx, old: &serde_dynamo::Item) -> Result<
 
 /// A removed account: delete its playlists (their own REMOVE records then clean up).
 pub async fn on_user_removed(ctx: &Ctx, username: &Username, uid: &str) -> Result<(), DomainError> {
-    let ids = ctx
-        .store
-        .playlists_of(username, &UserId(uid.to_owned()))
-        .await?;
+    let ids = ctx.store.playlists_of(username, &UserId(uid.to_owned())).await?;
     ctx.store.delete_playlists(&ids).await
 }

@@ -64,11 +64,7 @@ impl ApiError {
                     StatusCode::BAD_REQUEST,
                     "validation",
                     "Invalid request",
-                    fields
-                        .iter()
-                        .map(|f| format!("{} {}", f.field, f.message))
-                        .collect::<Vec<_>>()
-                        .join("; "),
+                    fields.iter().map(|f| format!("{} {}", f.field, f.message)).collect::<Vec<_>>().join("; "),
                     Some(fields.iter().cloned().map(FieldErrorDoc::from).collect()),
                 ),
                 DomainError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad-request", "Bad request", d.clone(), None),

@@ -68,18 +68,13 @@ impl Req {
     /// The path parameter `name`, parsed; 400 naming it when invalid.
     pub fn path<T: PathParam>(&self, name: &str) -> Result<T, DomainError> {
         let params = self.inner.path_parameters_ref();
-        let raw = params
-            .and_then(|p| p.first(name))
-            .ok_or_else(|| DomainError::invalid(name, "is required"))?;
+        let raw = params.and_then(|p| p.first(name)).ok_or_else(|| DomainError::invalid(name, "is required"))?;
         T::parse_param(raw).map_err(|m| DomainError::invalid(name, m))
     }
 
     /// A query-string parameter.
     pub fn query(&self, name: &str) -> Option<String> {
-        self.inner
-            .query_string_parameters_ref()
-            .and_then(|q| q.first(name))
-            .map(str::to_owned)
+        self.inner.query_string_parameters_ref().and_then(|q| q.first(name)).map(str::to_owned)
     }
 
     /// `?limit=` and `?cursor=`, validated.
@@ -124,9 +119,7 @@ impl Req {
     /// The authenticated caller, verified or not (401 when absent or invalid).
     pub async fn caller(&self) -> Result<Caller, DomainError> {
         Caller::authenticate(self.ctx, self).await?.ok_or_else(|| {
-            DomainError::Unauthenticated(
-                "send `Authorization: Bearer <access token>` or `X-Api-Key: <key>`".into(),
-            )
+            DomainError::Unauthenticated("send `Authorization: Bearer <access token>` or `X-Api-Key: <key>`".into())
         })
     }
 
@@ -148,9 +141,7 @@ impl Req {
 /// Turns a serde error into a 400, naming the field when serde says which.
 fn json_problem(e: serde_json::Error) -> DomainError {
     let msg = e.to_string();
-    let field = |marker: &str| {
-        msg.split(marker).nth(1).and_then(|rest| rest.split('`').next()).map(str::to_owned)
-    };
+    let field = |marker: &str| msg.split(marker).nth(1).and_then(|rest| rest.split('`').next()).map(str::to_owned);
     let clean = msg.split(" at line ").next().unwrap_or(&msg).to_owned();
     if let Some(f) = field("missing field `") {
         return DomainError::Invalid(vec![FieldError::new(f, "is required")]);

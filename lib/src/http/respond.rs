@@ -47,8 +47,7 @@ fn problem_response(error: &ApiError, request_id: &str) -> Response<Body> {
     let body = serde_json::to_string(&problem).unwrap_or_default();
     let mut res = Response::new(Body::Text(body));
     *res.status_mut() = status;
-    res.headers_mut()
-        .insert("content-type", lambda_http::http::HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert("content-type", lambda_http::http::HeaderValue::from_static("application/problem+json"));
     res
 }
 

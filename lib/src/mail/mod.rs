@@ -24,13 +24,9 @@ impl MailQueue {
     /// Enqueues `job`.
     pub async fn send(&self, job: &MailJob) -> Result<(), DomainError> {
         let body = serde_json::to_string(job).map_err(|e| DomainError::Internal(format!("mail job: {e}")))?;
-        self.client
-            .send_message()
-            .queue_url(&self.url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| DomainError::Internal(format!("enqueue mail: {}", aws_sdk_sqs::error::DisplayErrorContext(e))))?;
+        self.client.send_message().queue_url(&self.url).message_body(body).send().await.map_err(|e| {
+            DomainError::Internal(format!("enqueue mail: {}", aws_sdk_sqs::error::DisplayErrorContext(e)))
+        })?;
         Ok(())
     }
 }

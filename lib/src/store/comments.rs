@@ -6,8 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_dynamodb::types::{
-    Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update,
-    WriteRequest,
+    Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 
 use super::error::OpContext;
@@ -88,19 +87,14 @@ fn comment_item(c: &Comment) -> Item {
 
 /// Reads a comment item.
 pub fn comment_from_item(it: &Item) -> Result<Comment, StoreError> {
-    let corrupt = |w: &str| StoreError::Corrupt {
-        what: format!("comment {w}"),
-    };
+    let corrupt = |w: &str| StoreError::Corrupt { what: format!("comment {w}") };
     Ok(Comment {
         id: ShortId::parse(&it.req_s("id")?).map_err(|_| corrupt("id"))?,
         media: ShortId::parse(&it.req_s("media")?).map_err(|_| corrupt("media"))?,
         author: Username::parse(&it.req_s("author")?).map_err(|_| corrupt("author"))?,
         author_uid: UserId(it.req_s("authorUid")?),
         body: it.req_s("body")?,
-        reply_to: it
-            .opt_s("replyTo")
-            .map(|r| ShortId::parse(&r).map_err(|_| corrupt("replyTo")))
-            .transpose()?,
+        reply_to: it.opt_s("replyTo").map(|r| ShortId::parse(&r).map_err(|_| corrupt("replyTo"))).transpose()?,
         likes: it.num("likes").max(0) as u64,
         replies: it.num("replies").max(0) as u64,
         created_at: it.req_s("createdAt")?,
@@ -120,13 +114,8 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .op("build comment")?;
-        let mut counts = vec![self.comment_counter(
-            keys::media_pk(comment.media.as_str()),
-            MEDIA,
-            "comments",
-            1,
-            None,
-        )?];
+        let mut counts =
+            vec![self.comment_counter(keys::media_pk(comment.media.as_str()), MEDIA, "comments", 1, None)?];
         if let Some(parent) = &comment.reply_to {
             let guard = "media = :mid AND attribute_not_exists(replyTo)";
             counts.push(self.comment_counter(
@@ -137,24 +126,13 @@ impl Store {
                 Some((guard, &comment.media)),
             )?);
         }
-        match self
-            .transact_counted(
-                vec![TransactWriteItem::builder().put(put).build()],
-                counts,
-                "create comment",
-            )
-            .await
+        match self.transact_counted(vec![TransactWriteItem::builder().put(put).build()], counts, "create comment").await
         {
             Ok(true) => Ok(()),
-            Ok(false) => Err(DomainError::Conflict(
-                "the comment could not be created; retry".into(),
-            )),
+            Ok(false) => Err(DomainError::Conflict("the comment could not be created; retry".into())),
             Err(DomainError::NotFound(_)) => match self.get_media(&comment.media).await? {
                 None => Err(DomainError::NotFound("media")),
-                Some(_) => Err(DomainError::invalid(
-                    "replyTo",
-                    "is not a comment of this media",
-                )),
+                Some(_) => Err(DomainError::invalid("replyTo", "is not a comment of this media")),
             },
             Err(e) => Err(e),
         }
@@ -177,9 +155,7 @@ impl Store {
 
     /// The comment `id`, or 404.
     pub async fn require_comment(&self, id: &CommentId) -> Result<Comment, DomainError> {
-        self.get_comment(id)
-            .await?
-            .ok_or(DomainError::NotFound("comment"))
+        self.get_comment(id).await?.ok_or(DomainError::NotFound("comment"))
     }
 
     /// Top-level comments of a media, oldest first.
@@ -188,8 +164,7 @@ impl Store {
         media: &MediaId,
         page: &PageRequest,
     ) -> Result<(Vec<Comment>, Option<String>), DomainError> {
-        self.comment_page(keys::media_comments(media.as_str()), page)
-            .await
+        self.comment_page(keys::media_comments(media.as_str()), page).await
     }
 
     /// Replies of a top-level comment, oldest first.
@@ -198,8 +173,7 @@ impl Store {
         parent: &CommentId,
         page: &PageRequest,
     ) -> Result<(Vec<Comment>, Option<String>), DomainError> {
-        self.comment_page(keys::comment_replies(parent.as_str()), page)
-            .await
+        self.comment_page(keys::comment_replies(parent.as_str()), page).await
     }
 
     async fn comment_page(
@@ -214,22 +188,12 @@ impl Store {
             .expression_attribute_values(":pk", s(&list))
             .scan_index_forward(true);
         let (items, next) = self.page(query, Some("GSI1"), &list, page).await?;
-        Ok((
-            items
-                .iter()
-                .map(comment_from_item)
-                .collect::<Result<Vec<_>, _>>()?,
-            next,
-        ))
+        Ok((items.iter().map(comment_from_item).collect::<Result<Vec<_>, _>>()?, next))
     }
 
     /// Replaces the text (author checked by the caller, guarded here by `authorUid`); returns
     /// the updated comment. 404 when it is gone.
-    pub async fn update_comment(
-        &self,
-        comment: &Comment,
-        body: &str,
-    ) -> Result<Comment, DomainError> {
+    pub async fn update_comment(&self, comment: &Comment, body: &str) -> Result<Comment, DomainError> {
         let result = self
             .client
             .update_item()
@@ -246,10 +210,7 @@ impl Store {
             .await;
         match result {
             Ok(out) => Ok(comment_from_item(&out.attributes.unwrap_or_default())?),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|x| x.is_conditional_check_failed_exception()) =>
-            {
+            Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => {
                 Err(DomainError::NotFound("comment"))
             }
             Err(e) => Err(super::error::aws("update comment", e).into()),
@@ -258,11 +219,7 @@ impl Store {
 
     /// Deletes a comment and decrements the counters asked for in one transaction; a counted
     /// item that is gone is left out. `false` when the comment was already gone.
-    pub async fn delete_comment(
-        &self,
-        comment: &Comment,
-        mut uncount: Uncount,
-    ) -> Result<bool, DomainError> {
+    pub async fn delete_comment(&self, comment: &Comment, mut uncount: Uncount) -> Result<bool, DomainError> {
         uncount.parent &= comment.reply_to.is_some();
         for _ in 0..4 {
             let del = Delete::builder()
@@ -283,26 +240,15 @@ impl Store {
                 )?);
             }
             if let (true, Some(parent)) = (uncount.parent, &comment.reply_to) {
-                counts.push(self.comment_counter(
-                    keys::comment_pk(parent.as_str()),
-                    COMMENT,
-                    "replies",
-                    -1,
-                    None,
-                )?);
+                counts.push(self.comment_counter(keys::comment_pk(parent.as_str()), COMMENT, "replies", -1, None)?);
             }
             match self
-                .transact_counted(
-                    vec![TransactWriteItem::builder().delete(del).build()],
-                    counts,
-                    "delete comment",
-                )
+                .transact_counted(vec![TransactWriteItem::builder().delete(del).build()], counts, "delete comment")
                 .await
             {
                 Err(DomainError::NotFound(_)) => {
                     // A counted item is gone (its own cascade is under way): leave it out.
-                    uncount.media =
-                        uncount.media && self.get_media(&comment.media).await?.is_some();
+                    uncount.media = uncount.media && self.get_media(&comment.media).await?.is_some();
                     if let (true, Some(parent)) = (uncount.parent, &comment.reply_to) {
                         uncount.parent = self.get_comment(parent).await?.is_some();
                     }
@@ -310,30 +256,18 @@ impl Store {
                 other => return other,
             }
         }
-        Err(DomainError::Internal(
-            "delete comment: counted items keep disappearing".into(),
-        ))
+        Err(DomainError::Internal("delete comment: counted items keep disappearing".into()))
     }
 
     /// The ids among `ids` that `user` likes.
-    pub async fn liked_comments(
-        &self,
-        ids: &[CommentId],
-        user: &User,
-    ) -> Result<HashSet<String>, DomainError> {
+    pub async fn liked_comments(&self, ids: &[CommentId], user: &User) -> Result<HashSet<String>, DomainError> {
         let mut liked = HashSet::new();
         let sk = keys::like_sk(&user.username);
-        let by_pk: HashMap<String, &CommentId> = ids
-            .iter()
-            .map(|id| (keys::comment_pk(id.as_str()), id))
-            .collect();
+        let by_pk: HashMap<String, &CommentId> = ids.iter().map(|id| (keys::comment_pk(id.as_str()), id)).collect();
         for chunk in ids.chunks(100) {
             let mut ka = KeysAndAttributes::builder().projection_expression("PK");
             for id in chunk {
-                ka = ka.keys(item([
-                    ("PK", s(keys::comment_pk(id.as_str()))),
-                    ("SK", s(&sk)),
-                ]));
+                ka = ka.keys(item([("PK", s(keys::comment_pk(id.as_str()))), ("SK", s(&sk))]));
             }
             let mut request = Some(ka.build().op("build batch get")?);
             let mut rounds = 0;
@@ -346,20 +280,12 @@ impl Store {
                     .send()
                     .await
                     .op("batch get comment likes")?;
-                for it in out
-                    .responses
-                    .unwrap_or_default()
-                    .remove(&self.table)
-                    .unwrap_or_default()
-                {
+                for it in out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
                     if let Some(id) = it.opt_s("PK").and_then(|pk| by_pk.get(&pk).copied()) {
                         liked.insert(id.to_string());
                     }
                 }
-                request = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .filter(|_| rounds < 8);
+                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|_| rounds < 8);
             }
         }
         Ok(liked)
@@ -437,18 +363,13 @@ impl Store {
                         .send()
                         .await
                         .op("erase comment partition")?;
-                    batch = out
-                        .unprocessed_items
-                        .and_then(|mut u| u.remove(&self.table))
-                        .unwrap_or_default();
+                    batch = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
                     if batch.is_empty() {
                         break;
                     }
                 }
                 if !batch.is_empty() {
-                    return Err(DomainError::Internal(
-                        "erase comment partition: unprocessed items".into(),
-                    ));
+                    return Err(DomainError::Internal("erase comment partition: unprocessed items".into()));
                 }
             }
             match page.last_evaluated_key {
@@ -481,9 +402,7 @@ impl Store {
                 .expression_attribute_values(":mid", s(media.as_str())),
             None => update.condition_expression("attribute_exists(PK)"),
         };
-        Ok(TransactWriteItem::builder()
-            .update(update.build().op("build comment counter")?)
-            .build())
+        Ok(TransactWriteItem::builder().update(update.build().op("build comment counter")?).build())
     }
 }
 

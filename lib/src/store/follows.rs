@@ -80,7 +80,12 @@ impl Store {
     }
 
     /// Who follows `user` (newest first) or whom `user` follows, as usernames.
-    pub async fn follow_list(&self, user: &Username, followers: bool, page: &PageRequest) -> Result<(Vec<Username>, Option<String>), DomainError> {
+    pub async fn follow_list(
+        &self,
+        user: &Username,
+        followers: bool,
+        page: &PageRequest,
+    ) -> Result<(Vec<Username>, Option<String>), DomainError> {
         let (index, pk, scope, field) = if followers {
             ("GSI1", "GSI1PK", keys::followers_of(user), "follower")
         } else {
@@ -93,11 +98,7 @@ impl Store {
             .expression_attribute_values(":pk", s(&scope))
             .scan_index_forward(false);
         let (items, next) = self.page(query, Some(index), &scope, page).await?;
-        let names = items
-            .iter()
-            .filter_map(|i| i.opt_s(field))
-            .filter_map(|n| Username::parse(&n).ok())
-            .collect();
+        let names = items.iter().filter_map(|i| i.opt_s(field)).filter_map(|n| Username::parse(&n).ok()).collect();
         Ok((names, next))
     }
 }

@@ -2,10 +2,10 @@
 //! a redelivered job sends once. A claim left by a crash expires after a few minutes and the
 //! job can be retried.
 
+use super::Store;
 use super::error::OpContext;
 use super::item::{ItemExt, item, n, s};
 use super::keys;
-use super::Store;
 use crate::domain::DomainError;
 
 /// How long a claim blocks others before it is considered abandoned.

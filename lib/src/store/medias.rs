@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
 use super::error::OpContext;
 use super::item::{Item, ItemExt, item, n, s};
@@ -178,17 +178,8 @@ impl Store {
 
     /// The media `id`.
     pub async fn get_media(&self, id: &MediaId) -> Result<Option<Media>, DomainError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::media_pk(id.as_str())))
-            .key("SK", s(MEDIA))
-            .consistent_read(true)
-            .send()
-            .await
-            .op("get media")?;
-        Ok(out.item.as_ref().map(media_from_item).transpose()?)
+        let item = self.get_by_key(keys::media_pk(id.as_str()), MEDIA, "get media").await?;
+        Ok(item.as_ref().map(media_from_item).transpose()?)
     }
 
     /// The media `id`, or 404.
@@ -198,30 +189,22 @@ impl Store {
 
     /// The medias among `ids` that exist, in the order of `ids`.
     pub async fn get_medias(&self, ids: &[MediaId]) -> Result<Vec<Media>, DomainError> {
+        let keys = ids.iter().map(|id| (keys::media_pk(id.as_str()), MEDIA.to_owned())).collect();
         let mut found: HashMap<String, Media> = HashMap::new();
-        for chunk in ids.chunks(100) {
-            let mut ka = KeysAndAttributes::builder();
-            for id in chunk {
-                ka = ka.keys(item([("PK", s(keys::media_pk(id.as_str()))), ("SK", s(MEDIA))]));
-            }
-            let mut request = Some(ka.build().op("build batch get")?);
-            let mut rounds = 0;
-            while let Some(req) = request.take() {
-                rounds += 1;
-                let out = self.client.batch_get_item().request_items(&self.table, req).send().await.op("batch get medias")?;
-                for it in out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                    let m = media_from_item(&it)?;
-                    found.insert(m.id.to_string(), m);
-                }
-                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|_| rounds < 8);
-            }
+        for it in self.get_by_keys(keys, "batch get medias").await? {
+            let m = media_from_item(&it)?;
+            found.insert(m.id.to_string(), m);
         }
         Ok(ids.iter().filter_map(|id| found.remove(id.as_str())).collect())
     }
 
     /// Ready medias, newest first, filtered. The most selective filter picks the index (tag,
     /// then owner, then kind); the others are applied as filter expressions.
-    pub async fn list_medias(&self, filter: &MediaFilter, page: &PageRequest) -> Result<(Vec<Media>, Option<String>), DomainError> {
+    pub async fn list_medias(
+        &self,
+        filter: &MediaFilter,
+        page: &PageRequest,
+    ) -> Result<(Vec<Media>, Option<String>), DomainError> {
         let scope = format!(
             "medias:{}:{}:{}",
             filter.kind.map(|k| k.as_str()).unwrap_or(""),
@@ -231,7 +214,9 @@ impl Store {
         let mut query = self.client.query().scan_index_forward(false);
         let mut conditions = Vec::new();
         let (index, by_tag) = if let Some(tag) = &filter.tag {
-            query = query.key_condition_expression("PK = :pk").expression_attribute_values(":pk", s(keys::tag_pk(tag.as_str())));
+            query = query
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(keys::tag_pk(tag.as_str())));
             (None, true)
         } else if let Some(owner) = &filter.owner {
             query = query
@@ -247,7 +232,8 @@ impl Store {
                 .expression_attribute_values(":pk", s(keys::kind_medias(kind.as_str())));
             (Some("GSI3"), false)
         } else {
-            query = query.key_condition_expression("GSI1PK = :pk").expression_attribute_values(":pk", s(keys::ALL_MEDIAS));
+            query =
+                query.key_condition_expression("GSI1PK = :pk").expression_attribute_values(":pk", s(keys::ALL_MEDIAS));
             (Some("GSI1"), false)
         };
         if let (Some(kind), true) = (filter.kind, filter.tag.is_some() || filter.owner.is_some()) {
@@ -256,14 +242,17 @@ impl Store {
         }
         if let (Some(owner), true) = (&filter.owner, by_tag) {
             conditions.push("#owner = :owner");
-            query = query.expression_attribute_names("#owner", "owner").expression_attribute_values(":owner", s(owner.as_str()));
+            query = query
+                .expression_attribute_names("#owner", "owner")
+                .expression_attribute_values(":owner", s(owner.as_str()));
         }
         if !conditions.is_empty() {
             query = query.filter_expression(conditions.join(" AND "));
         }
         let (items, next) = self.page(query, index, &scope, page).await?;
         let medias = if by_tag {
-            let ids: Vec<MediaId> = items.iter().filter_map(|i| i.opt_s("id")).filter_map(|i| MediaId::parse(&i).ok()).collect();
+            let ids: Vec<MediaId> =
+                items.iter().filter_map(|i| i.opt_s("id")).filter_map(|i| MediaId::parse(&i).ok()).collect();
             self.get_medias(&ids).await?.into_iter().filter(|m| m.status == MediaStatus::Ready).collect()
         } else {
             items.iter().map(media_from_item).collect::<Result<Vec<_>, _>>()?
@@ -272,7 +261,12 @@ impl Store {
     }
 
     /// Changes title and description (owner checked by the caller, guarded here by `ownerUid`).
-    pub async fn update_media(&self, media: &Media, title: Option<&str>, description: Option<&str>) -> Result<(), DomainError> {
+    pub async fn update_media(
+        &self,
+        media: &Media,
+        title: Option<&str>,
+        description: Option<&str>,
+    ) -> Result<(), DomainError> {
         let mut sets = vec!["updatedAt = :now"];
         let mut update = self
             .client
@@ -293,7 +287,9 @@ impl Store {
         }
         match update.update_expression(format!("SET {}", sets.join(", "))).send().await {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => Err(DomainError::NotFound("media")),
+            Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => {
+                Err(DomainError::NotFound("media"))
+            }
             Err(e) => Err(super::error::aws("update media", e).into()),
         }
     }
@@ -322,10 +318,9 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(true),
-            Err(e) if failed_conditions(&e).is_some() => Err(DomainError::Conflict(format!(
-                "a media has at most {} tags",
-                crate::domain::media::MAX_TAGS
-            ))),
+            Err(e) if failed_conditions(&e).is_some() => {
+                Err(DomainError::Conflict(format!("a media has at most {} tags", crate::domain::media::MAX_TAGS)))
+            }
             Err(e) => Err(super::error::aws("add tag", e).into()),
         }
     }
@@ -344,7 +339,11 @@ impl Store {
         self.client
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(update).build())
-            .transact_items(delete(self, keys::tag_pk(tag.as_str()), &keys::by_time(&media.created_at, media.id.as_str()))?)
+            .transact_items(delete(
+                self,
+                keys::tag_pk(tag.as_str()),
+                &keys::by_time(&media.created_at, media.id.as_str()),
+            )?)
             .send()
             .await
             .op("remove tag")?;

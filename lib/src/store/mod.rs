@@ -2,6 +2,7 @@
 //! Scan; every multi-item write is one TransactWriteItems. Key patterns live in [`keys`] and
 //! in `docs/data-model.md`.
 
+pub mod access;
 pub mod comments;
 pub mod error;
 pub mod follows;

@@ -3,9 +3,9 @@
 
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 
+use super::Store;
 use super::error::OpContext;
 use super::item::{Item, ItemExt, s};
-use super::Store;
 use crate::domain::DomainError;
 use crate::http::PageRequest;
 use crate::http::cursor::Position;
@@ -58,10 +58,7 @@ impl Store {
 
     /// The cursor pointing just after `item`.
     pub(crate) fn seal(&self, scope: &str, item: &Item, attrs: &[&str]) -> String {
-        let position: Position = attrs
-            .iter()
-            .filter_map(|a| item.opt_s(a).map(|v| ((*a).to_owned(), v)))
-            .collect();
+        let position: Position = attrs.iter().filter_map(|a| item.opt_s(a).map(|v| ((*a).to_owned(), v))).collect();
         self.cursors.seal(scope, &position)
     }
 }

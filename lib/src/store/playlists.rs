@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, DeleteRequest, KeysAndAttributes, ReturnValue, TransactWriteItem, Update,
-    WriteRequest,
+    AttributeValue, ConditionCheck, Delete, DeleteRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
 };
 
 use super::error::OpContext;
@@ -207,17 +206,8 @@ impl Store {
 
     /// The playlist `id`.
     pub async fn get_playlist(&self, id: &PlaylistId) -> Result<Option<Playlist>, DomainError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::playlist_pk(id.as_str())))
-            .key("SK", s(PLAYLIST))
-            .consistent_read(true)
-            .send()
-            .await
-            .op("get playlist")?;
-        Ok(out.item.as_ref().map(playlist_from_item).transpose()?)
+        let item = self.get_by_key(keys::playlist_pk(id.as_str()), PLAYLIST, "get playlist").await?;
+        Ok(item.as_ref().map(playlist_from_item).transpose()?)
     }
 
     /// The playlist `id`, or 404.
@@ -227,29 +217,11 @@ impl Store {
 
     /// The playlists among `ids` that exist, in the order of `ids`.
     pub async fn get_playlists(&self, ids: &[PlaylistId]) -> Result<Vec<Playlist>, DomainError> {
+        let keys = ids.iter().map(|id| (keys::playlist_pk(id.as_str()), PLAYLIST.to_owned())).collect();
         let mut found: HashMap<String, Playlist> = HashMap::new();
-        for chunk in ids.chunks(100) {
-            let mut ka = KeysAndAttributes::builder();
-            for id in chunk {
-                ka = ka.keys(item([("PK", s(keys::playlist_pk(id.as_str()))), ("SK", s(PLAYLIST))]));
-            }
-            let mut request = Some(ka.build().op("build batch get")?);
-            let mut rounds = 0;
-            while let Some(req) = request.take() {
-                rounds += 1;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, req)
-                    .send()
-                    .await
-                    .op("batch get playlists")?;
-                for it in out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                    let p = playlist_from_item(&it)?;
-                    found.insert(p.id.to_string(), p);
-                }
-                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|_| rounds < 8);
-            }
+        for it in self.get_by_keys(keys, "batch get playlists").await? {
+            let p = playlist_from_item(&it)?;
+            found.insert(p.id.to_string(), p);
         }
         Ok(ids.iter().filter_map(|id| found.remove(id.as_str())).collect())
     }

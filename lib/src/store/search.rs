@@ -11,10 +11,10 @@ use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
+use super::StoreError;
 use super::error::OpContext;
 use super::item::{Item, ItemExt, item, s};
 use super::keys;
-use super::StoreError;
 use crate::registry::BoxFut;
 
 /// Longest indexed prefix; longer search words are matched by the filter.

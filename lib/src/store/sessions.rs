@@ -60,7 +60,11 @@ impl Store {
         self.client
             .transact_write_items()
             .transact_items(put(self, session, None)?)
-            .transact_items(put(self, refresh_item(&random::sha256_hex(&token), user, &family, now + ttl_seconds), None)?)
+            .transact_items(put(
+                self,
+                refresh_item(&random::sha256_hex(&token), user, &family, now + ttl_seconds),
+                None,
+            )?)
             .send()
             .await
             .op("start session")?;

@@ -2,7 +2,7 @@
 //! together in one transaction so they can never disagree.
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{Delete, KeysAndAttributes, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::error::OpContext;
 use super::item::{Item, ItemExt, b, item, n, s};
@@ -26,12 +26,9 @@ pub struct ProfileChanges {
 /// Which condition items of a transaction failed (`ConditionalCheckFailed`), by position.
 pub(crate) fn failed_conditions(err: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError>) -> Option<Vec<bool>> {
     match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
-            e.cancellation_reasons()
-                .iter()
-                .map(|r| r.code() == Some("ConditionalCheckFailed"))
-                .collect(),
-        ),
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => {
+            Some(e.cancellation_reasons().iter().map(|r| r.code() == Some("ConditionalCheckFailed")).collect())
+        }
         _ => None,
     }
 }
@@ -47,12 +44,8 @@ pub(crate) fn put(store: &Store, item: Item, condition: Option<&str>) -> Result<
 }
 
 pub(crate) fn delete(store: &Store, pk: String, sk: &str) -> Result<TransactWriteItem, StoreError> {
-    let delete = Delete::builder()
-        .table_name(&store.table)
-        .key("PK", s(pk))
-        .key("SK", s(sk))
-        .build()
-        .op("build delete")?;
+    let delete =
+        Delete::builder().table_name(&store.table).key("PK", s(pk)).key("SK", s(sk)).build().op("build delete")?;
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
@@ -143,17 +136,8 @@ impl Store {
 
     /// The account named `username`.
     pub async fn get_user(&self, username: &Username) -> Result<Option<User>, DomainError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::user_pk(username)))
-            .key("SK", s(PROFILE))
-            .consistent_read(true)
-            .send()
-            .await
-            .op("get user")?;
-        Ok(out.item.as_ref().map(user_from_item).transpose()?)
+        let item = self.get_by_key(keys::user_pk(username), PROFILE, "get user").await?;
+        Ok(item.as_ref().map(user_from_item).transpose()?)
     }
 
     /// The account named `username`, or 404.
@@ -163,17 +147,8 @@ impl Store {
 
     /// The account registered with `email`.
     pub async fn user_by_email(&self, email: &Email) -> Result<Option<User>, DomainError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::email_pk(email.as_str())))
-            .key("SK", s(keys::ONE))
-            .consistent_read(true)
-            .send()
-            .await
-            .op("get email")?;
-        let Some(username) = out.item.as_ref().and_then(|i| i.opt_s("username")) else {
+        let item = self.get_by_key(keys::email_pk(email.as_str()), keys::ONE, "get email").await?;
+        let Some(username) = item.as_ref().and_then(|i| i.opt_s("username")) else {
             return Ok(None);
         };
         let username = Username::parse(&username).map_err(|_| StoreError::Corrupt { what: "email item".into() })?;
@@ -193,36 +168,13 @@ impl Store {
         Ok((users, next))
     }
 
-    /// The accounts among `names` that exist, in the order of `names` (one BatchGetItem per
-    /// 100 names).
+    /// The accounts among `names` that exist, in the order of `names`.
     pub async fn get_users(&self, names: &[Username]) -> Result<Vec<User>, DomainError> {
+        let keys = names.iter().map(|n| (keys::user_pk(n), PROFILE.to_owned())).collect();
         let mut found = std::collections::HashMap::new();
-        for chunk in names.chunks(100) {
-            let mut keys_and_attrs = KeysAndAttributes::builder();
-            for name in chunk {
-                keys_and_attrs = keys_and_attrs
-                    .keys(item([("PK", s(keys::user_pk(name))), ("SK", s(PROFILE))]));
-            }
-            let mut request = Some(keys_and_attrs.build().op("build batch get")?);
-            let mut rounds = 0;
-            while let Some(req) = request.take() {
-                rounds += 1;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, req)
-                    .send()
-                    .await
-                    .op("batch get users")?;
-                for it in out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                    let user = user_from_item(&it)?;
-                    found.insert(user.username.clone(), user);
-                }
-                request = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .filter(|_| rounds < 8);
-            }
+        for it in self.get_by_keys(keys, "batch get users").await? {
+            let user = user_from_item(&it)?;
+            found.insert(user.username.clone(), user);
         }
         Ok(names.iter().filter_map(|n| found.remove(n)).collect())
     }

@@ -65,7 +65,8 @@ impl VerificationRecord {
     fn from_item(it: &Item) -> Result<Self, StoreError> {
         Ok(Self {
             uid: UserId(it.req_s("uid")?),
-            email: Email::parse(&it.req_s("email")?).map_err(|_| StoreError::Corrupt { what: "verification email".into() })?,
+            email: Email::parse(&it.req_s("email")?)
+                .map_err(|_| StoreError::Corrupt { what: "verification email".into() })?,
             code_hash: it.req_s("codeHash")?,
             attempts: it.num("attempts"),
             sent_at: it.num("sentAt"),
@@ -104,7 +105,11 @@ impl Store {
 
     /// Counts a wrong guess; false when the attempts were already used up (concurrent guesses
     /// cannot exceed the limit).
-    pub async fn record_failed_attempt(&self, username: &Username, record: &VerificationRecord) -> Result<bool, DomainError> {
+    pub async fn record_failed_attempt(
+        &self,
+        username: &Username,
+        record: &VerificationRecord,
+    ) -> Result<bool, DomainError> {
         let result = self
             .client
             .update_item()

@@ -20,12 +20,7 @@ pub(crate) struct Cors {
 fn strings(value: Option<&Json>) -> Vec<String> {
     value
         .and_then(Json::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|i| i.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -44,13 +39,8 @@ impl Cors {
                 allow_methods: strings(map.get("AllowMethods")),
                 allow_headers: strings(map.get("AllowHeaders")),
                 expose_headers: strings(map.get("ExposeHeaders")),
-                max_age: map.get("MaxAge").and_then(|v| {
-                    v.as_u64()
-                        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
-                }),
-                allow_credentials: map
-                    .get("AllowCredentials")
-                    .is_some_and(|v| v == true || v == "true"),
+                max_age: map.get("MaxAge").and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))),
+                allow_credentials: map.get("AllowCredentials").is_some_and(|v| v == true || v == "true"),
             }),
             _ => None,
         }
@@ -60,17 +50,11 @@ impl Cors {
     fn allow_origin(&self, origin: &str) -> Option<String> {
         for allowed in &self.allow_origins {
             if allowed == "*" {
-                return Some(if self.allow_credentials {
-                    origin.to_owned()
-                } else {
-                    "*".to_owned()
-                });
+                return Some(if self.allow_credentials { origin.to_owned() } else { "*".to_owned() });
             }
             let fits = match allowed.split_once('*') {
                 Some((prefix, suffix)) => {
-                    origin.starts_with(prefix)
-                        && origin.ends_with(suffix)
-                        && origin.len() >= allowed.len() - 1
+                    origin.starts_with(prefix) && origin.ends_with(suffix) && origin.len() >= allowed.len() - 1
                 }
                 None => allowed.eq_ignore_ascii_case(origin),
             };
@@ -91,20 +75,11 @@ impl Cors {
     /// The gateway's own answer to a preflight.
     pub(crate) fn preflight(&self, request: &HeaderMap) -> (StatusCode, HeaderMap) {
         let mut out = HeaderMap::new();
-        let origin = request
-            .get(header::ORIGIN)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
+        let origin = request.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let Some(allow_origin) = self.allow_origin(origin) else {
             return (StatusCode::NO_CONTENT, out);
         };
-        let echo = |name: HeaderName| {
-            request
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
-        };
+        let echo = |name: HeaderName| request.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let methods = if self.allow_methods.iter().any(|m| m == "*") {
             echo(header::ACCESS_CONTROL_REQUEST_METHOD)
         } else {
@@ -119,11 +94,7 @@ impl Cors {
         insert(&mut out, header::ACCESS_CONTROL_ALLOW_METHODS, &methods);
         insert(&mut out, header::ACCESS_CONTROL_ALLOW_HEADERS, &headers);
         if let Some(max_age) = self.max_age {
-            insert(
-                &mut out,
-                header::ACCESS_CONTROL_MAX_AGE,
-                &max_age.to_string(),
-            );
+            insert(&mut out, header::ACCESS_CONTROL_MAX_AGE, &max_age.to_string());
         }
         if self.allow_credentials {
             insert(&mut out, header::ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
@@ -151,11 +122,7 @@ impl Cors {
         };
         insert(response, header::ACCESS_CONTROL_ALLOW_ORIGIN, &allow_origin);
         if !self.expose_headers.is_empty() {
-            insert(
-                response,
-                header::ACCESS_CONTROL_EXPOSE_HEADERS,
-                &self.expose_headers.join(","),
-            );
+            insert(response, header::ACCESS_CONTROL_EXPOSE_HEADERS, &self.expose_headers.join(","));
         }
         if self.allow_credentials {
             insert(response, header::ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
@@ -190,14 +157,8 @@ mod tests {
 
     fn request(origin: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::ORIGIN,
-            HeaderValue::from_str(origin).expect("origin"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_REQUEST_METHOD,
-            HeaderValue::from_static("PUT"),
-        );
+        headers.insert(header::ORIGIN, HeaderValue::from_str(origin).expect("origin"));
+        headers.insert(header::ACCESS_CONTROL_REQUEST_METHOD, HeaderValue::from_static("PUT"));
         headers
     }
 
@@ -206,14 +167,8 @@ mod tests {
         let (status, headers) = cors().preflight(&request("https://app.example"));
         assert_eq!(status, StatusCode::NO_CONTENT);
         assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-        assert_eq!(
-            headers[header::ACCESS_CONTROL_ALLOW_METHODS],
-            "GET,POST,PUT,DELETE,OPTIONS"
-        );
-        assert_eq!(
-            headers[header::ACCESS_CONTROL_ALLOW_HEADERS],
-            "authorization,content-type,x-api-key"
-        );
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_METHODS], "GET,POST,PUT,DELETE,OPTIONS");
+        assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_HEADERS], "authorization,content-type,x-api-key");
         assert_eq!(headers[header::ACCESS_CONTROL_MAX_AGE], "600");
         assert!(Cors::is_preflight("OPTIONS", &request("https://a")));
     }
@@ -223,10 +178,7 @@ mod tests {
         let mut response = HeaderMap::new();
         cors().decorate(&request("https://app.example"), &mut response);
         assert_eq!(response[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
-        assert_eq!(
-            response[header::ACCESS_CONTROL_EXPOSE_HEADERS],
-            "x-request-id"
-        );
+        assert_eq!(response[header::ACCESS_CONTROL_EXPOSE_HEADERS], "x-request-id");
         let mut bare = HeaderMap::new();
         cors().decorate(&HeaderMap::new(), &mut bare);
         assert!(bare.is_empty());
@@ -234,12 +186,8 @@ mod tests {
 
     #[test]
     fn listed_origins_are_echoed() {
-        let cors =
-            Cors::from_config(&json!({"AllowOrigins": ["https://*.example.com"]})).expect("cors");
-        assert_eq!(
-            cors.allow_origin("https://app.example.com").as_deref(),
-            Some("https://app.example.com")
-        );
+        let cors = Cors::from_config(&json!({"AllowOrigins": ["https://*.example.com"]})).expect("cors");
+        assert_eq!(cors.allow_origin("https://app.example.com").as_deref(), Some("https://app.example.com"));
         assert_eq!(cors.allow_origin("https://evil.test"), None);
     }
 }

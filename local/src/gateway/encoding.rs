@@ -53,12 +53,7 @@ pub(crate) fn is_text_content_type(content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
         return false;
     };
-    let essence = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     essence.starts_with("text/")
         || essence.ends_with("+json")
         || essence.ends_with("+xml")
@@ -96,9 +91,7 @@ mod tests {
 
     #[test]
     fn text_content_types() {
-        assert!(is_text_content_type(Some(
-            "application/json; charset=utf-8"
-        )));
+        assert!(is_text_content_type(Some("application/json; charset=utf-8")));
         assert!(is_text_content_type(Some("application/problem+json")));
         assert!(is_text_content_type(Some("text/plain")));
         assert!(!is_text_content_type(Some("image/png")));

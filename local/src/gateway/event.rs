@@ -34,9 +34,7 @@ pub(crate) struct EventInput<'a> {
 fn plausible_authority(host: &str) -> bool {
     !host.is_empty()
         && host.len() <= 255
-        && host.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_')
-        })
+        && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_'))
 }
 
 /// Builds the event.
@@ -51,20 +49,11 @@ pub(crate) fn build(input: &EventInput<'_>) -> Json {
     let mut headers = Map::new();
     let mut cookies = Vec::new();
     for name in input.headers.keys() {
-        let values: Vec<String> = input
-            .headers
-            .get_all(name)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
-            .collect();
+        let values: Vec<String> =
+            input.headers.get_all(name).iter().map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()).collect();
         if name == header::COOKIE {
             cookies.extend(
-                values
-                    .iter()
-                    .flat_map(|v| v.split(';'))
-                    .map(str::trim)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned),
+                values.iter().flat_map(|v| v.split(';')).map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned),
             );
             continue;
         }
@@ -82,11 +71,7 @@ pub(crate) fn build(input: &EventInput<'_>) -> Json {
 
     let raw_path = input.uri.path();
     let raw_query = input.uri.query().unwrap_or_default();
-    let user_agent = input
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let user_agent = input.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
     let protocol = match input.version {
         Version::HTTP_10 => "HTTP/1.0",
         Version::HTTP_2 => "HTTP/2.0",
@@ -133,10 +118,7 @@ pub(crate) fn build(input: &EventInput<'_>) -> Json {
         object.insert("pathParameters".into(), json!(input.path_parameters));
     }
     if !input.body.is_empty() {
-        let content_type = input
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok());
+        let content_type = input.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
         match std::str::from_utf8(input.body) {
             Ok(text) if is_text_content_type(content_type) => {
                 object.insert("body".into(), Json::String(text.to_owned()));
@@ -179,18 +161,11 @@ mod tests {
     #[test]
     fn builds_a_payload_2_event_that_lambda_http_accepts() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.append("x-multi", HeaderValue::from_static("a"));
         headers.append("x-multi", HeaderValue::from_static("b"));
         headers.insert(header::COOKIE, HeaderValue::from_static("a=1; b=2"));
-        let event = event(
-            "/api/users/al%20ice?x=1&x=2&y=%2F",
-            headers,
-            br#"{"k":"v"}"#,
-        );
+        let event = event("/api/users/al%20ice?x=1&x=2&y=%2F", headers, br#"{"k":"v"}"#);
         assert_eq!(event["routeKey"], "POST /api/users/{username}");
         assert_eq!(event["rawPath"], "/api/users/al%20ice");
         assert_eq!(event["rawQueryString"], "x=1&x=2&y=%2F");
@@ -201,20 +176,13 @@ mod tests {
         assert_eq!(event["cookies"], json!(["a=1", "b=2"]));
         assert_eq!(event["body"], r#"{"k":"v"}"#);
         assert_eq!(event["isBase64Encoded"], false);
-        assert_eq!(
-            event["requestContext"]["time"],
-            "12/Mar/2020:19:03:58 +0000"
-        );
-        let request =
-            lambda_http::request::from_str(&event.to_string()).expect("lambda_http parses it");
+        assert_eq!(event["requestContext"]["time"], "12/Mar/2020:19:03:58 +0000");
+        let request = lambda_http::request::from_str(&event.to_string()).expect("lambda_http parses it");
         assert_eq!(request.method(), "POST");
         assert_eq!(request.uri().path(), "/api/users/al%20ice");
         use lambda_http::RequestExt as _;
         assert_eq!(request.path_parameters().first("username"), Some("al ice"));
-        assert_eq!(
-            request.query_string_parameters().all("x"),
-            Some(vec!["1", "2"])
-        );
+        assert_eq!(request.query_string_parameters().all("x"), Some(vec!["1", "2"]));
     }
 
     #[test]

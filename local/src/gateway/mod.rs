@@ -60,19 +60,12 @@ pub(crate) struct Gateway {
 }
 
 /// Serves `gateway` on `listener` until `shutdown`.
-pub(crate) fn spawn(
-    listener: TcpListener,
-    gateway: Gateway,
-    mut shutdown: Shutdown,
-) -> JoinHandle<()> {
-    let app = axum::Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(gateway));
+pub(crate) fn spawn(listener: TcpListener, gateway: Gateway, mut shutdown: Shutdown) -> JoinHandle<()> {
+    let app = axum::Router::new().fallback(handle).with_state(Arc::new(gateway));
     tokio::spawn(async move {
         let service = app.into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, service)
-            .with_graceful_shutdown(async move { shutdown.stopped().await })
-            .await;
+        let served =
+            axum::serve(listener, service).with_graceful_shutdown(async move { shutdown.stopped().await }).await;
         if let Err(e) = served {
             tracing::error!(error = %e, "HTTP server stopped");
         }
@@ -145,11 +138,7 @@ impl Gateway {
             }
             RouteMatch::NotFound => {
                 return (
-                    problem(
-                        StatusCode::NOT_FOUND,
-                        &format!("no route for {method} {raw_path}"),
-                        request_id,
-                    ),
+                    problem(StatusCode::NOT_FOUND, &format!("no route for {method} {raw_path}"), request_id),
                     None,
                 );
             }
@@ -158,23 +147,11 @@ impl Gateway {
         let binary = Some(target.binary.as_str());
         let Some(handler) = target.handler else {
             let detail = format!("function {} is not in the registry", target.binary);
-            return (
-                problem(StatusCode::NOT_IMPLEMENTED, &detail, request_id),
-                binary,
-            );
+            return (problem(StatusCode::NOT_IMPLEMENTED, &detail, request_id), binary);
         };
-        let too_large = || {
-            problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body exceeds 10 MB",
-                request_id,
-            )
-        };
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let too_large = || problem(StatusCode::PAYLOAD_TOO_LARGE, "the request body exceeds 10 MB", request_id);
+        let declared =
+            parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|n| n > MAX_PAYLOAD as u64) {
             return (too_large(), binary);
         }
@@ -183,11 +160,7 @@ impl Gateway {
             Err(e) if is_length_limit(&e) => return (too_large(), binary),
             Err(e) => {
                 return (
-                    problem(
-                        StatusCode::BAD_REQUEST,
-                        &format!("cannot read the request body: {e}"),
-                        request_id,
-                    ),
+                    problem(StatusCode::BAD_REQUEST, &format!("cannot read the request body: {e}"), request_id),
                     binary,
                 );
             }
@@ -210,17 +183,12 @@ impl Gateway {
         });
         let request = match parse_event(&event) {
             Ok(mut request) => {
-                request
-                    .extensions_mut()
-                    .insert(lambda_context(target, request_id, now));
+                request.extensions_mut().insert(lambda_context(target, request_id, now));
                 request
             }
             Err(detail) => {
                 tracing::warn!(request_id, %detail, "the event could not be turned into a request");
-                return (
-                    problem(StatusCode::BAD_REQUEST, "malformed request", request_id),
-                    binary,
-                );
+                return (problem(StatusCode::BAD_REQUEST, "malformed request", request_id), binary);
             }
         };
         let response = match invoke(handler(self.ctx, request), target.timeout).await {
@@ -257,14 +225,11 @@ fn lambda_context(
     request_id: &str,
     now: time::OffsetDateTime,
 ) -> lambda_http::lambda_runtime::Context {
-    let deadline =
-        ids::epoch_millis(now) + i64::try_from(target.timeout.as_millis()).unwrap_or(i64::MAX);
+    let deadline = ids::epoch_millis(now) + i64::try_from(target.timeout.as_millis()).unwrap_or(i64::MAX);
     let mut context = lambda_http::lambda_runtime::Context::default();
     context.request_id = request_id.to_owned();
     context.deadline = u64::try_from(deadline).unwrap_or_default();
-    context
-        .invoked_function_arn
-        .clone_from(&target.function_arn);
+    context.invoked_function_arn.clone_from(&target.function_arn);
     context.env_config = Arc::new(lambda_http::lambda_runtime::Config {
         function_name: target.function_name.clone(),
         memory: target.memory_mb,

@@ -16,9 +16,6 @@ pub(crate) fn problem(status: StatusCode, detail: &str, request_id: &str) -> Res
     });
     let mut response = Response::new(Body::from(document.to_string()));
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
     response
 }

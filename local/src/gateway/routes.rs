@@ -58,9 +58,7 @@ pub(crate) struct RouteTable<T> {
 
 impl<T> Default for RouteTable<T> {
     fn default() -> Self {
-        Self {
-            entries: Vec::new(),
-        }
+        Self { entries: Vec::new() }
     }
 }
 
@@ -100,12 +98,9 @@ impl<T> RouteTable<T> {
 
     /// Whether a route was declared for `OPTIONS` on this path (then preflights go to it).
     pub(crate) fn has_options_route(&self, raw_path: &str) -> bool {
-        self.entries.iter().any(|e| {
-            e.method == "OPTIONS"
-                && e.segments
-                    .as_ref()
-                    .is_some_and(|s| matches(s, raw_path).is_some())
-        })
+        self.entries
+            .iter()
+            .any(|e| e.method == "OPTIONS" && e.segments.as_ref().is_some_and(|s| matches(s, raw_path).is_some()))
     }
 
     /// Selects the route for `method raw_path` (the path as received, percent-encoded).
@@ -199,18 +194,9 @@ mod tests {
 
     #[test]
     fn literal_segments_beat_parameters() {
-        assert_eq!(
-            target("POST", "/api/users/resend-email").map(|t| t.0),
-            Some("resend")
-        );
-        assert_eq!(
-            target("GET", "/api/users/resend-email").map(|t| t.0),
-            Some("get")
-        );
-        assert_eq!(
-            target("GET", "/docs/openapi.json").map(|t| t.0),
-            Some("docs-json")
-        );
+        assert_eq!(target("POST", "/api/users/resend-email").map(|t| t.0), Some("resend"));
+        assert_eq!(target("GET", "/api/users/resend-email").map(|t| t.0), Some("get"));
+        assert_eq!(target("GET", "/docs/openapi.json").map(|t| t.0), Some("docs-json"));
     }
 
     #[test]
@@ -231,26 +217,16 @@ mod tests {
 
     #[test]
     fn wrong_method_is_405_and_unknown_path_is_404() {
-        assert!(
-            matches!(table().find("DELETE", "/api/users"), RouteMatch::MethodNotAllowed(m) if m == ["POST"])
-        );
+        assert!(matches!(table().find("DELETE", "/api/users"), RouteMatch::MethodNotAllowed(m) if m == ["POST"]));
         assert!(matches!(table().find("GET", "/nope"), RouteMatch::NotFound));
-        assert!(matches!(
-            table().find("GET", "/api/users/a/b"),
-            RouteMatch::NotFound
-        ));
-        assert!(matches!(
-            table().find("GET", "/api/users/"),
-            RouteMatch::NotFound
-        ));
+        assert!(matches!(table().find("GET", "/api/users/a/b"), RouteMatch::NotFound));
+        assert!(matches!(table().find("GET", "/api/users/"), RouteMatch::NotFound));
     }
 
     #[test]
     fn default_route_catches_the_rest() {
         let mut table = table();
         table.add("ANY", "$default", "fallback");
-        assert!(
-            matches!(table.find("GET", "/nope"), RouteMatch::Found(e, _) if e.target == "fallback")
-        );
+        assert!(matches!(table.find("GET", "/nope"), RouteMatch::Found(e, _) if e.target == "fallback"));
     }
 }

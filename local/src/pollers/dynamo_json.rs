@@ -29,20 +29,14 @@ pub(crate) fn attribute(value: &AttributeValue) -> Json {
 
 /// An item (attribute name → value).
 pub(crate) fn item(map: &HashMap<String, AttributeValue>) -> Json {
-    Json::Object(
-        map.iter()
-            .map(|(k, v)| (k.clone(), attribute(v)))
-            .collect::<Map<_, _>>(),
-    )
+    Json::Object(map.iter().map(|(k, v)| (k.clone(), attribute(v))).collect::<Map<_, _>>())
 }
 
 /// A record as Lambda delivers it, for the stream `stream_arn`.
 pub(crate) fn record(record: &Record, stream_arn: &str, region: &str) -> Json {
     let mut change = Map::new();
     if let Some(stream) = record.dynamodb() {
-        let created = stream
-            .approximate_creation_date_time()
-            .map_or(0.0, |t| t.as_secs_f64());
+        let created = stream.approximate_creation_date_time().map_or(0.0, |t| t.as_secs_f64());
         change.insert("ApproximateCreationDateTime".into(), json!(created));
         if let Some(keys) = stream.keys() {
             change.insert("Keys".into(), item(keys));
@@ -54,10 +48,7 @@ pub(crate) fn record(record: &Record, stream_arn: &str, region: &str) -> Json {
             change.insert("OldImage".into(), item(image));
         }
         change.insert("SequenceNumber".into(), json!(stream.sequence_number()));
-        change.insert(
-            "SizeBytes".into(),
-            json!(stream.size_bytes().unwrap_or_default()),
-        );
+        change.insert("SizeBytes".into(), json!(stream.size_bytes().unwrap_or_default()));
         if let Some(view) = stream.stream_view_type() {
             change.insert("StreamViewType".into(), json!(view.as_str()));
         }
@@ -82,16 +73,12 @@ pub(crate) fn record(record: &Record, stream_arn: &str, region: &str) -> Json {
 
 /// The sequence number of a converted record.
 pub(crate) fn sequence_number(record: &Json) -> Option<&str> {
-    record
-        .pointer("/dynamodb/SequenceNumber")
-        .and_then(Json::as_str)
+    record.pointer("/dynamodb/SequenceNumber").and_then(Json::as_str)
 }
 
 /// The approximate creation time (seconds since the epoch) of a converted record.
 pub(crate) fn created_at(record: &Json) -> Option<f64> {
-    record
-        .pointer("/dynamodb/ApproximateCreationDateTime")
-        .and_then(Json::as_f64)
+    record.pointer("/dynamodb/ApproximateCreationDateTime").and_then(Json::as_f64)
 }
 
 #[cfg(test)]
@@ -111,17 +98,8 @@ mod tests {
             ("z".to_owned(), AttributeValue::Null(true)),
             ("ss".to_owned(), AttributeValue::Ss(vec!["x".into()])),
             ("ns".to_owned(), AttributeValue::Ns(vec!["1".into()])),
-            (
-                "l".to_owned(),
-                AttributeValue::L(vec![AttributeValue::S("e".into())]),
-            ),
-            (
-                "m".to_owned(),
-                AttributeValue::M(HashMap::from([(
-                    "k".to_owned(),
-                    AttributeValue::N("1".into()),
-                )])),
-            ),
+            ("l".to_owned(), AttributeValue::L(vec![AttributeValue::S("e".into())])),
+            ("m".to_owned(), AttributeValue::M(HashMap::from([("k".to_owned(), AttributeValue::N("1".into()))]))),
         ]);
         let record = Record::builder()
             .event_id("e1")
@@ -138,26 +116,15 @@ mod tests {
                     .build(),
             )
             .build();
-        let json = super::record(
-            &record,
-            "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x",
-            "us-east-1",
-        );
+        let json = super::record(&record, "arn:aws:dynamodb:us-east-1:123456789012:table/t/stream/x", "us-east-1");
         assert_eq!(json["dynamodb"]["NewImage"]["b"], json!({"B": "AQI="}));
-        assert_eq!(
-            json["dynamodb"]["NewImage"]["m"],
-            json!({"M": {"k": {"N": "1"}}})
-        );
+        assert_eq!(json["dynamodb"]["NewImage"]["m"], json!({"M": {"k": {"N": "1"}}}));
         assert_eq!(sequence_number(&json), Some("100"));
-        let event: Event =
-            serde_json::from_value(json!({ "Records": [json] })).expect("lambda event");
+        let event: Event = serde_json::from_value(json!({ "Records": [json] })).expect("lambda event");
         let parsed = &event.records[0];
         assert_eq!(parsed.event_name, "INSERT");
         assert_eq!(parsed.change.sequence_number.as_deref(), Some("100"));
         assert_eq!(parsed.change.new_image.len(), 9);
-        assert_eq!(
-            parsed.change.approximate_creation_date_time.timestamp(),
-            1_700_000_000
-        );
+        assert_eq!(parsed.change.approximate_creation_date_time.timestamp(), 1_700_000_000);
     }
 }

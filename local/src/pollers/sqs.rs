@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
-    MessageSystemAttributeName,
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message, MessageSystemAttributeName,
 };
 use base64::Engine as _;
 use mediashare::Ctx;
@@ -103,10 +102,7 @@ impl SqsPoller {
         let records: Vec<Json> = messages.iter().map(|m| self.record(m)).collect();
         let outcome = match serde_json::from_value::<SqsEvent>(json!({ "Records": records })) {
             Ok(event) => self.invoke(event, &messages).await,
-            Err(e) => Outcome {
-                failed: (0..messages.len()).collect(),
-                reason: format!("event conversion: {e}"),
-            },
+            Err(e) => Outcome { failed: (0..messages.len()).collect(), reason: format!("event conversion: {e}") },
         };
         let mut deletes = Vec::new();
         let mut retries = Vec::new();
@@ -137,23 +133,12 @@ impl SqsPoller {
                     .build();
                 retries.extend(entry.ok());
             } else {
-                deletes.extend(
-                    DeleteMessageBatchRequestEntry::builder()
-                        .id(id)
-                        .receipt_handle(handle)
-                        .build()
-                        .ok(),
-                );
+                deletes.extend(DeleteMessageBatchRequestEntry::builder().id(id).receipt_handle(handle).build().ok());
             }
         }
         if !deletes.is_empty() {
-            let result = self
-                .client
-                .delete_message_batch()
-                .queue_url(&self.queue_url)
-                .set_entries(Some(deletes))
-                .send()
-                .await;
+            let result =
+                self.client.delete_message_batch().queue_url(&self.queue_url).set_entries(Some(deletes)).send().await;
             match result {
                 Ok(out) if !out.failed().is_empty() => {
                     tracing::warn!(function = %self.binary, failed = out.failed().len(), "some messages could not be deleted");
@@ -181,24 +166,12 @@ impl SqsPoller {
     async fn invoke(&self, event: SqsEvent, messages: &[Message]) -> Outcome {
         let all = || (0..messages.len()).collect::<Vec<_>>();
         match invoke((self.handler)(self.ctx, event), self.timeout).await {
-            Err(e) => Outcome {
-                failed: all(),
-                reason: e.to_string(),
-            },
-            Ok(Err(e)) => Outcome {
-                failed: all(),
-                reason: format!("function error: {}", error_chain(&e)),
-            },
-            Ok(Ok(_)) if !self.report_batch_item_failures => Outcome {
-                failed: Vec::new(),
-                reason: String::new(),
-            },
+            Err(e) => Outcome { failed: all(), reason: e.to_string() },
+            Ok(Err(e)) => Outcome { failed: all(), reason: format!("function error: {}", error_chain(&e)) },
+            Ok(Ok(_)) if !self.report_batch_item_failures => Outcome { failed: Vec::new(), reason: String::new() },
             Ok(Ok(response)) => {
-                let ids: BTreeMap<&str, usize> = messages
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, m)| m.message_id().map(|id| (id, i)))
-                    .collect();
+                let ids: BTreeMap<&str, usize> =
+                    messages.iter().enumerate().filter_map(|(i, m)| m.message_id().map(|id| (id, i))).collect();
                 let mut failed = Vec::new();
                 for failure in &response.batch_item_failures {
                     match ids.get(failure.item_identifier.as_str()) {
@@ -214,10 +187,7 @@ impl SqsPoller {
                         }
                     }
                 }
-                Outcome {
-                    failed,
-                    reason: "reported in batchItemFailures".to_owned(),
-                }
+                Outcome { failed, reason: "reported in batchItemFailures".to_owned() }
             }
         }
     }
@@ -226,15 +196,10 @@ impl SqsPoller {
     fn record(&self, message: &Message) -> Json {
         let attributes: Map<String, Json> = message
             .attributes()
-            .map(|a| {
-                a.iter()
-                    .map(|(k, v)| (k.as_str().to_owned(), Json::String(v.clone())))
-                    .collect()
-            })
+            .map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), Json::String(v.clone()))).collect())
             .unwrap_or_default();
-        let b64 = |blob: &aws_sdk_sqs::primitives::Blob| {
-            base64::engine::general_purpose::STANDARD.encode(blob.as_ref())
-        };
+        let b64 =
+            |blob: &aws_sdk_sqs::primitives::Blob| base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
         let message_attributes: Map<String, Json> = message
             .message_attributes()
             .map(|attrs: &HashMap<String, aws_sdk_sqs::types::MessageAttributeValue>| {

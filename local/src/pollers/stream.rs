@@ -95,10 +95,7 @@ impl StreamPoller {
     /// Polls until shutdown.
     pub(crate) async fn run(mut self) {
         tracing::info!(function = %self.binary, table = %self.table_name, "polling table stream");
-        let mut position = Position {
-            first_stream: true,
-            ..Position::default()
-        };
+        let mut position = Position { first_stream: true, ..Position::default() };
         let mut failures = 0u32;
         while !self.shutdown.is_stopping() {
             match self.poll_once(&mut position).await {
@@ -124,10 +121,7 @@ impl StreamPoller {
 
     /// One pass over the ready shards; `true` when records were read.
     async fn poll_once(&mut self, position: &mut Position) -> Result<bool, String> {
-        if position
-            .described_at
-            .is_none_or(|at| at.elapsed() >= DESCRIBE_EVERY)
-        {
+        if position.described_at.is_none_or(|at| at.elapsed() >= DESCRIBE_EVERY) {
             self.describe(position).await?;
         }
         let Some(stream_arn) = position.stream_arn.clone() else {
@@ -137,9 +131,7 @@ impl StreamPoller {
             .shards
             .iter()
             .filter(|(_, s)| {
-                s.parent.as_ref().is_none_or(|p| {
-                    position.finished.contains(p) || !position.shards.contains_key(p)
-                })
+                s.parent.as_ref().is_none_or(|p| position.finished.contains(p) || !position.shards.contains_key(p))
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -155,9 +147,7 @@ impl StreamPoller {
 
     /// Finds the table's latest stream and its shards; repairs the table when it vanished.
     async fn describe(&self, position: &mut Position) -> Result<(), String> {
-        let described = table::describe(&self.dynamodb, &self.table_name)
-            .await
-            .map_err(|e| e.to_string())?;
+        let described = table::describe(&self.dynamodb, &self.table_name).await.map_err(|e| e.to_string())?;
         let Some(description) = described else {
             self.provisioner.repair().await;
             return Err(format!("table {} does not exist", self.table_name));
@@ -190,13 +180,10 @@ impl StreamPoller {
             for shard in description.shards() {
                 let Some(id) = shard.shard_id() else { continue };
                 if !position.finished.contains(id) {
-                    position
-                        .shards
-                        .entry(id.to_owned())
-                        .or_insert_with(|| Shard {
-                            parent: shard.parent_shard_id().map(str::to_owned),
-                            ..Shard::default()
-                        });
+                    position.shards.entry(id.to_owned()).or_insert_with(|| Shard {
+                        parent: shard.parent_shard_id().map(str::to_owned),
+                        ..Shard::default()
+                    });
                 }
             }
             start = description.last_evaluated_shard_id().map(str::to_owned);
@@ -209,12 +196,7 @@ impl StreamPoller {
     }
 
     /// Reads one shard and delivers what it returned; `true` when records were read.
-    async fn poll_shard(
-        &self,
-        position: &mut Position,
-        stream_arn: &str,
-        shard_id: &str,
-    ) -> Result<bool, String> {
+    async fn poll_shard(&self, position: &mut Position, stream_arn: &str, shard_id: &str) -> Result<bool, String> {
         let Some(shard) = position.shards.get(shard_id) else {
             return Ok(false);
         };
@@ -222,15 +204,11 @@ impl StreamPoller {
         let iterator = match existing {
             Some(iterator) => iterator,
             None => {
-                let request = self
-                    .streams
-                    .get_shard_iterator()
-                    .stream_arn(stream_arn)
-                    .shard_id(shard_id);
+                let request = self.streams.get_shard_iterator().stream_arn(stream_arn).shard_id(shard_id);
                 let request = match &checkpoint {
-                    Some(sequence) => request
-                        .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                        .sequence_number(sequence),
+                    Some(sequence) => {
+                        request.shard_iterator_type(ShardIteratorType::AfterSequenceNumber).sequence_number(sequence)
+                    }
                     None if position.first_stream && self.starting_position == "LATEST" => {
                         request.shard_iterator_type(ShardIteratorType::Latest)
                     }
@@ -243,18 +221,10 @@ impl StreamPoller {
                 if let Some(shard) = position.shards.get_mut(shard_id) {
                     shard.iterator_since = Some(Instant::now());
                 }
-                out.shard_iterator
-                    .ok_or_else(|| format!("no iterator for shard {shard_id}"))?
+                out.shard_iterator.ok_or_else(|| format!("no iterator for shard {shard_id}"))?
             }
         };
-        let out = match self
-            .streams
-            .get_records()
-            .shard_iterator(&iterator)
-            .limit(GET_RECORDS_LIMIT)
-            .send()
-            .await
-        {
+        let out = match self.streams.get_records().shard_iterator(&iterator).limit(GET_RECORDS_LIMIT).send().await {
             Ok(out) => out,
             Err(e) => {
                 // Expired or unknown iterator (the emulator restarted?): start again from the checkpoint.
@@ -264,20 +234,15 @@ impl StreamPoller {
                 return Err(error_chain(&e));
             }
         };
-        let records: Vec<Json> = out
-            .records()
-            .iter()
-            .map(|r| dynamo_json::record(r, stream_arn, &self.region))
-            .collect();
+        let records: Vec<Json> =
+            out.records().iter().map(|r| dynamo_json::record(r, stream_arn, &self.region)).collect();
         let closed = out.next_shard_iterator.is_none();
         if let Some(shard) = position.shards.get_mut(shard_id) {
             shard.iterator = out.next_shard_iterator;
             // moto swaps a table for a copy when a transaction is cancelled, and the iterators
             // of the old copy go silent (same stream ARN). So an idle shard is re-read from its
             // checkpoint with a fresh iterator now and then (AWS iterators would live 15 min).
-            let stale = shard
-                .iterator_since
-                .is_none_or(|since| since.elapsed() >= ITERATOR_REFRESH);
+            let stale = shard.iterator_since.is_none_or(|since| since.elapsed() >= ITERATOR_REFRESH);
             let restartable = shard.checkpoint.is_some() || self.starting_position != "LATEST";
             if records.is_empty() && stale && restartable {
                 shard.iterator = None;
@@ -287,10 +252,9 @@ impl StreamPoller {
         let batch_size = usize::try_from(self.batch_size.max(1)).unwrap_or(100);
         for batch in records.chunks(batch_size) {
             let handed_over = self.deliver(stream_arn, shard_id, batch).await;
-            if let (Some(last), Some(shard)) = (
-                handed_over.checked_sub(1).and_then(|i| batch.get(i)),
-                position.shards.get_mut(shard_id),
-            ) {
+            if let (Some(last), Some(shard)) =
+                (handed_over.checked_sub(1).and_then(|i| batch.get(i)), position.shards.get_mut(shard_id))
+            {
                 shard.checkpoint = dynamo_json::sequence_number(last).map(str::to_owned);
             }
             if handed_over < batch.len() {
@@ -336,29 +300,15 @@ impl StreamPoller {
                 continue;
             }
             attempts += 1;
-            let exhausted = self
-                .maximum_retry_attempts
-                .is_some_and(|max| attempts > max);
+            let exhausted = self.maximum_retry_attempts.is_some_and(|max| attempts > max);
             let too_old = self.too_old(failed);
             if exhausted || too_old {
-                let condition = if exhausted {
-                    "RetryAttemptsExhausted"
-                } else {
-                    "RecordAgeExceeded"
-                };
+                let condition = if exhausted { "RetryAttemptsExhausted" } else { "RecordAgeExceeded" };
                 tracing::error!(
                     function = %self.binary, records = failed.len(), attempts, condition, reason = %failure.reason,
                     "giving up on stream records"
                 );
-                self.notify_failure(
-                    stream_arn,
-                    shard_id,
-                    failed,
-                    condition,
-                    attempts,
-                    &failure.reason,
-                )
-                .await;
+                self.notify_failure(stream_arn, shard_id, failed, condition, attempts, &failure.reason).await;
                 done += failed.len();
                 size = records.len() - done;
                 attempts = 0;
@@ -379,26 +329,14 @@ impl StreamPoller {
     }
 
     fn too_old(&self, records: &[Json]) -> bool {
-        let limit = f64::from(
-            self.maximum_record_age_seconds
-                .unwrap_or(DEFAULT_MAX_RECORD_AGE),
-        );
+        let limit = f64::from(self.maximum_record_age_seconds.unwrap_or(DEFAULT_MAX_RECORD_AGE));
         let now = time::OffsetDateTime::now_utc().unix_timestamp() as f64;
-        records
-            .first()
-            .and_then(dynamo_json::created_at)
-            .is_some_and(|created| created > 0.0 && now - created > limit)
+        records.first().and_then(dynamo_json::created_at).is_some_and(|created| created > 0.0 && now - created > limit)
     }
 
     /// Invokes the function with `batch`; `None` when every record succeeded.
     async fn invoke(&self, batch: &[Json]) -> Option<Failure> {
-        let whole = |reason: String| {
-            Some(Failure {
-                index: 0,
-                whole: true,
-                reason,
-            })
-        };
+        let whole = |reason: String| Some(Failure { index: 0, whole: true, reason });
         let event: StreamEvent = match serde_json::from_value(json!({ "Records": batch })) {
             Ok(event) => event,
             Err(e) => return whole(format!("event conversion: {e}")),
@@ -414,23 +352,14 @@ impl StreamPoller {
         let mut first = None;
         for failure in &response.batch_item_failures {
             let identifier = failure.item_identifier.as_deref().unwrap_or_default();
-            match batch
-                .iter()
-                .position(|r| dynamo_json::sequence_number(r) == Some(identifier))
-            {
+            match batch.iter().position(|r| dynamo_json::sequence_number(r) == Some(identifier)) {
                 Some(index) => first = Some(first.map_or(index, |f: usize| f.min(index))),
                 None => {
-                    return whole(format!(
-                        "invalid itemIdentifier {identifier:?}: the whole batch failed"
-                    ));
+                    return whole(format!("invalid itemIdentifier {identifier:?}: the whole batch failed"));
                 }
             }
         }
-        first.map(|index| Failure {
-            index,
-            whole: false,
-            reason: "reported in batchItemFailures".to_owned(),
-        })
+        first.map(|index| Failure { index, whole: false, reason: "reported in batchItemFailures".to_owned() })
     }
 
     /// Sends an AWS-shaped invocation record (plus, locally, the records themselves) to the
@@ -483,14 +412,7 @@ impl StreamPoller {
         }
         let body = notice.to_string();
         for attempt in 1..=3u32 {
-            match self
-                .sqs
-                .send_message()
-                .queue_url(queue_url)
-                .message_body(&body)
-                .send()
-                .await
-            {
+            match self.sqs.send_message().queue_url(queue_url).message_body(&body).send().await {
                 Ok(_) => {
                     tracing::warn!(function = %self.binary, queue = %queue_url, records = records.len(), "failed records sent to the on-failure queue");
                     return;

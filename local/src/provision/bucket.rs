@@ -5,10 +5,9 @@
 
 use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{
-    BucketLocationConstraint, BucketVersioningStatus, CorsConfiguration, CorsRule,
-    CreateBucketConfiguration, Event, FilterRule, FilterRuleName, NotificationConfiguration,
-    NotificationConfigurationFilter, PublicAccessBlockConfiguration, QueueConfiguration,
-    S3KeyFilter, VersioningConfiguration,
+    BucketLocationConstraint, BucketVersioningStatus, CorsConfiguration, CorsRule, CreateBucketConfiguration, Event,
+    FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    PublicAccessBlockConfiguration, QueueConfiguration, S3KeyFilter, VersioningConfiguration,
 };
 
 use super::props::{Props, built};
@@ -17,23 +16,13 @@ use crate::error::RunnerError;
 
 /// Creates the bucket if missing and applies CORS, public-access block, versioning and
 /// queue notifications.
-pub(crate) async fn ensure(
-    client: &Client,
-    name: &str,
-    region: &str,
-    props: &Props<'_>,
-) -> Result<(), RunnerError> {
+pub(crate) async fn ensure(client: &Client, name: &str, region: &str, props: &Props<'_>) -> Result<(), RunnerError> {
     if client.head_bucket().bucket(name).send().await.is_err() {
         create(client, name, region).await?;
     }
     if props.get("/CorsConfiguration").is_some() {
         let rules = cors_rules(props)?;
-        let cors = built(
-            props.id,
-            CorsConfiguration::builder()
-                .set_cors_rules(Some(rules))
-                .build(),
-        )?;
+        let cors = built(props.id, CorsConfiguration::builder().set_cors_rules(Some(rules)).build())?;
         client
             .put_bucket_cors()
             .bucket(name)
@@ -59,9 +48,8 @@ pub(crate) async fn ensure(
             .map_err(|e| RunnerError::aws(format!("block public access to bucket {name}"), &e))?;
     }
     if let Some(status) = props.text("/VersioningConfiguration/Status")? {
-        let versioning = VersioningConfiguration::builder()
-            .status(BucketVersioningStatus::from(status.as_str()))
-            .build();
+        let versioning =
+            VersioningConfiguration::builder().status(BucketVersioningStatus::from(status.as_str())).build();
         client
             .put_bucket_versioning()
             .bucket(name)
@@ -87,9 +75,7 @@ async fn create(client: &Client, name: &str, region: &str) -> Result<(), RunnerE
     let mut request = client.create_bucket().bucket(name);
     if region != "us-east-1" {
         request = request.create_bucket_configuration(
-            CreateBucketConfiguration::builder()
-                .location_constraint(BucketLocationConstraint::from(region))
-                .build(),
+            CreateBucketConfiguration::builder().location_constraint(BucketLocationConstraint::from(region)).build(),
         );
     }
     match request.send().await {
@@ -105,21 +91,15 @@ fn cors_rules(props: &Props<'_>) -> Result<Vec<CorsRule>, RunnerError> {
         .into_iter()
         .map(|rule| {
             let rule = props.nested(rule);
-            let max_age = rule
-                .int("/MaxAge")?
-                .map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+            let max_age = rule.int("/MaxAge")?.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
             built(
                 props.id,
                 CorsRule::builder()
                     .set_id(rule.text("/Id")?)
-                    .set_allowed_headers(
-                        Some(rule.texts("/AllowedHeaders")?).filter(|v| !v.is_empty()),
-                    )
+                    .set_allowed_headers(Some(rule.texts("/AllowedHeaders")?).filter(|v| !v.is_empty()))
                     .set_allowed_methods(Some(rule.texts("/AllowedMethods")?))
                     .set_allowed_origins(Some(rule.texts("/AllowedOrigins")?))
-                    .set_expose_headers(
-                        Some(rule.texts("/ExposedHeaders")?).filter(|v| !v.is_empty()),
-                    )
+                    .set_expose_headers(Some(rule.texts("/ExposedHeaders")?).filter(|v| !v.is_empty()))
                     .set_max_age_seconds(max_age)
                     .build(),
             )
@@ -139,9 +119,7 @@ fn queue_configurations(props: &Props<'_>) -> Result<Vec<QueueConfiguration>, Ru
                 .map(|rule| {
                     let rule = props.nested(rule);
                     Ok(FilterRule::builder()
-                        .name(FilterRuleName::from(
-                            rule.required_text("/Name")?.to_ascii_lowercase().as_str(),
-                        ))
+                        .name(FilterRuleName::from(rule.required_text("/Name")?.to_ascii_lowercase().as_str()))
                         .value(rule.required_text("/Value")?)
                         .build())
                 })
@@ -171,8 +149,7 @@ fn summary(configurations: &[QueueConfiguration]) -> Vec<Summary> {
     let mut out: Vec<_> = configurations
         .iter()
         .map(|c| {
-            let mut events: Vec<String> =
-                c.events().iter().map(|e| e.as_str().to_owned()).collect();
+            let mut events: Vec<String> = c.events().iter().map(|e| e.as_str().to_owned()).collect();
             events.sort();
             let mut rules: Vec<(String, String)> = c
                 .filter()
@@ -181,10 +158,7 @@ fn summary(configurations: &[QueueConfiguration]) -> Vec<Summary> {
                     k.filter_rules()
                         .iter()
                         .map(|r| {
-                            let name = r
-                                .name()
-                                .map(|n| n.as_str().to_ascii_lowercase())
-                                .unwrap_or_default();
+                            let name = r.name().map(|n| n.as_str().to_ascii_lowercase()).unwrap_or_default();
                             (name, r.value().unwrap_or_default().to_owned())
                         })
                         .collect()
@@ -198,39 +172,21 @@ fn summary(configurations: &[QueueConfiguration]) -> Vec<Summary> {
     out
 }
 
-async fn ensure_notifications(
-    client: &Client,
-    name: &str,
-    props: &Props<'_>,
-) -> Result<(), RunnerError> {
+async fn ensure_notifications(client: &Client, name: &str, props: &Props<'_>) -> Result<(), RunnerError> {
     let desired = queue_configurations(props)?;
-    let current = match client
-        .get_bucket_notification_configuration()
-        .bucket(name)
-        .send()
-        .await
-    {
+    let current = match client.get_bucket_notification_configuration().bucket(name).send().await {
         Ok(current) => summary(current.queue_configurations()),
         // moto answers an empty configuration with a document the SDK cannot parse.
         Err(e) if error_code(&e).is_none() && e.as_service_error().is_some() => Vec::new(),
         Err(e) => {
-            return Err(RunnerError::aws(
-                format!("get notifications of bucket {name}"),
-                &e,
-            ));
+            return Err(RunnerError::aws(format!("get notifications of bucket {name}"), &e));
         }
     };
     if current == summary(&desired) {
         return Ok(());
     }
-    tracing::info!(
-        bucket = name,
-        queues = desired.len(),
-        "setting bucket notifications"
-    );
-    let configuration = NotificationConfiguration::builder()
-        .set_queue_configurations(Some(desired))
-        .build();
+    tracing::info!(bucket = name, queues = desired.len(), "setting bucket notifications");
+    let configuration = NotificationConfiguration::builder().set_queue_configurations(Some(desired)).build();
     client
         .put_bucket_notification_configuration()
         .bucket(name)

@@ -85,19 +85,9 @@ impl Provisioner {
             let Some(kind) = Kind::of(&resource.kind) else {
                 continue;
             };
-            let name = physical
-                .get(&id)
-                .map(|p| p.name.clone())
-                .unwrap_or_default();
-            let properties = resolver
-                .resolve(&id, &resource.properties, physical)?
-                .unwrap_or(Json::Null);
-            let step = Planned {
-                id,
-                kind,
-                name,
-                properties,
-            };
+            let name = physical.get(&id).map(|p| p.name.clone()).unwrap_or_default();
+            let properties = resolver.resolve(&id, &resource.properties, physical)?.unwrap_or(Json::Null);
+            let step = Planned { id, kind, name, properties };
             apply(&clients, &region, &step, Some(physical)).await?;
             planned.push(step);
         }
@@ -106,12 +96,7 @@ impl Provisioner {
                 tracing::debug!(resource = %id, kind = %resource.kind, "resource type not provisioned locally");
             }
         }
-        Ok(Self {
-            clients,
-            region,
-            planned,
-            last_repair: tokio::sync::Mutex::new(None),
-        })
+        Ok(Self { clients, region, planned, last_repair: tokio::sync::Mutex::new(None) })
     }
 
     /// The planned resource `logical_id`.
@@ -183,16 +168,10 @@ fn order(resolver: &Resolver<'_>) -> Result<Vec<String>, RunnerError> {
     }
     let mut done = Vec::with_capacity(pending.len());
     while !pending.is_empty() {
-        let ready: Vec<String> = pending
-            .iter()
-            .filter(|(_, deps)| deps.is_empty())
-            .map(|(id, _)| id.clone())
-            .collect();
+        let ready: Vec<String> = pending.iter().filter(|(_, deps)| deps.is_empty()).map(|(id, _)| id.clone()).collect();
         if ready.is_empty() {
             let stuck: Vec<&String> = pending.keys().collect();
-            return Err(RunnerError::template(format!(
-                "circular dependency between {stuck:?}"
-            )));
+            return Err(RunnerError::template(format!("circular dependency between {stuck:?}")));
         }
         for id in ready {
             pending.remove(&id);
@@ -214,12 +193,8 @@ mod tests {
     #[test]
     fn dead_letter_queues_and_notified_queues_come_first() {
         let template = Template::parse(crate::template::tests::SAMPLE).expect("parse");
-        let resolver = Resolver::new(
-            &template,
-            StackContext::new("t1", "us-east-1"),
-            &BTreeMap::new(),
-        )
-        .expect("resolver");
+        let resolver =
+            Resolver::new(&template, StackContext::new("t1", "us-east-1"), &BTreeMap::new()).expect("resolver");
         let order = order(&resolver).expect("order");
         let position = |id: &str| order.iter().position(|o| o == id).unwrap_or(usize::MAX);
         assert!(position("MailDeadLetterQueue") < position("MailQueue"));

@@ -26,25 +26,17 @@ impl<'a> Props<'a> {
 
     /// A scalar as text.
     pub(crate) fn text(&self, pointer: &str) -> Result<Option<String>, RunnerError> {
-        self.get(pointer)
-            .map(|v| scalar(v).ok_or_else(|| self.error(pointer, "a scalar")))
-            .transpose()
+        self.get(pointer).map(|v| scalar(v).ok_or_else(|| self.error(pointer, "a scalar"))).transpose()
     }
 
     /// A required scalar as text.
     pub(crate) fn required_text(&self, pointer: &str) -> Result<String, RunnerError> {
-        self.text(pointer)?
-            .ok_or_else(|| self.error(pointer, "a value"))
+        self.text(pointer)?.ok_or_else(|| self.error(pointer, "a value"))
     }
 
     /// An integer (numbers or numeric strings).
     pub(crate) fn int(&self, pointer: &str) -> Result<Option<i64>, RunnerError> {
-        self.text(pointer)?
-            .map(|t| {
-                t.parse::<i64>()
-                    .map_err(|_| self.error(pointer, "an integer"))
-            })
-            .transpose()
+        self.text(pointer)?.map(|t| t.parse::<i64>().map_err(|_| self.error(pointer, "an integer"))).transpose()
     }
 
     /// A boolean (`true`/`false`, or their strings).
@@ -91,9 +83,6 @@ fn scalar(value: &Json) -> Option<String> {
 }
 
 /// Turns an SDK builder error into a template error.
-pub(crate) fn built<T>(
-    id: &str,
-    result: Result<T, impl std::fmt::Display>,
-) -> Result<T, RunnerError> {
+pub(crate) fn built<T>(id: &str, result: Result<T, impl std::fmt::Display>) -> Result<T, RunnerError> {
     result.map_err(|e| RunnerError::template(format!("{id}: {e}")))
 }

@@ -28,11 +28,7 @@ const PLAIN_ATTRIBUTES: &[&str] = &[
 const CREATE_ONLY: &[&str] = &["FifoQueue"];
 
 /// Creates the queue if missing (else updates its attributes) and returns its URL.
-pub(crate) async fn ensure(
-    client: &Client,
-    name: &str,
-    props: &Props<'_>,
-) -> Result<String, RunnerError> {
+pub(crate) async fn ensure(client: &Client, name: &str, props: &Props<'_>) -> Result<String, RunnerError> {
     let attributes = attributes(props)?;
     match client.get_queue_url().queue_name(name).send().await {
         Ok(found) => {
@@ -40,10 +36,8 @@ pub(crate) async fn ensure(
                 action: format!("get URL of queue {name}"),
                 message: "no URL in the answer".into(),
             })?;
-            let mutable: HashMap<QueueAttributeName, String> = attributes
-                .into_iter()
-                .filter(|(k, _)| !CREATE_ONLY.contains(&k.as_str()))
-                .collect();
+            let mutable: HashMap<QueueAttributeName, String> =
+                attributes.into_iter().filter(|(k, _)| !CREATE_ONLY.contains(&k.as_str())).collect();
             if !mutable.is_empty() {
                 client
                     .set_queue_attributes()
@@ -56,9 +50,7 @@ pub(crate) async fn ensure(
             Ok(url)
         }
         Err(e)
-            if is_missing_code(error_code(&e))
-                || e.as_service_error()
-                    .is_some_and(|s| s.is_queue_does_not_exist()) =>
+            if is_missing_code(error_code(&e)) || e.as_service_error().is_some_and(|s| s.is_queue_does_not_exist()) =>
         {
             tracing::info!(queue = name, "creating queue");
             let created = client
@@ -79,11 +71,7 @@ pub(crate) async fn ensure(
 
 /// The redrive policy's `maxReceiveCount`, if the queue has one.
 pub(crate) fn max_receive_count(props: &Props<'_>) -> Option<u32> {
-    props
-        .int("/RedrivePolicy/maxReceiveCount")
-        .ok()
-        .flatten()
-        .and_then(|n| u32::try_from(n).ok())
+    props.int("/RedrivePolicy/maxReceiveCount").ok().flatten().and_then(|n| u32::try_from(n).ok())
 }
 
 fn attributes(props: &Props<'_>) -> Result<HashMap<QueueAttributeName, String>, RunnerError> {

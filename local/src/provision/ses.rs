@@ -9,27 +9,13 @@ use crate::error::RunnerError;
 
 /// Creates the identity unless it exists.
 pub(crate) async fn ensure(client: &Client, identity: &str) -> Result<(), RunnerError> {
-    if client
-        .get_email_identity()
-        .email_identity(identity)
-        .send()
-        .await
-        .is_ok()
-    {
+    if client.get_email_identity().email_identity(identity).send().await.is_ok() {
         return Ok(());
     }
     tracing::info!(identity, "creating email identity");
-    match client
-        .create_email_identity()
-        .email_identity(identity)
-        .send()
-        .await
-    {
+    match client.create_email_identity().email_identity(identity).send().await {
         Ok(_) => Ok(()),
         Err(e) if error_code(&e) == Some("AlreadyExistsException") => Ok(()),
-        Err(e) => Err(RunnerError::aws(
-            format!("create email identity {identity}"),
-            &e,
-        )),
+        Err(e) => Err(RunnerError::aws(format!("create email identity {identity}"), &e)),
     }
 }

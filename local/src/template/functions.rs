@@ -116,11 +116,7 @@ impl Template {
     /// Every active function (parameters at their defaults), sorted by logical id, with its
     /// binary, timeout and events. This is what the consistency test compares with the registry.
     pub fn functions(&self) -> Result<Vec<FunctionDef>, RunnerError> {
-        let resolver = Resolver::new(
-            self,
-            StackContext::new("stack", "us-east-1"),
-            &BTreeMap::new(),
-        )?;
+        let resolver = Resolver::new(self, StackContext::new("stack", "us-east-1"), &BTreeMap::new())?;
         functions(&resolver)
     }
 
@@ -132,11 +128,7 @@ impl Template {
             .flat_map(|f| {
                 let binary = f.binary;
                 f.events.into_iter().filter_map(move |e| match e {
-                    EventSource::HttpApi { method, path, .. } => Some(Route {
-                        binary: binary.clone(),
-                        method,
-                        path,
-                    }),
+                    EventSource::HttpApi { method, path, .. } => Some(Route { binary: binary.clone(), method, path }),
                     _ => None,
                 })
             })
@@ -150,12 +142,7 @@ impl Template {
         let mut triggers: Vec<Trigger> = self
             .functions()?
             .iter()
-            .flat_map(|f| {
-                f.events.iter().map(|e| Trigger {
-                    binary: f.binary.clone(),
-                    kind: e.kind().to_owned(),
-                })
-            })
+            .flat_map(|f| f.events.iter().map(|e| Trigger { binary: f.binary.clone(), kind: e.kind().to_owned() }))
             .collect();
         triggers.sort();
         triggers.dedup();
@@ -188,9 +175,7 @@ pub(crate) fn functions(resolver: &Resolver<'_>) -> Result<Vec<FunctionDef>, Run
             None => 3,
             Some(value) => {
                 let text = resolver.resolve_string(&format!("{id}.Timeout"), value, &empty)?;
-                text.parse().map_err(|_| {
-                    RunnerError::template(format!("{id}: Timeout {text:?} is not a number"))
-                })?
+                text.parse().map_err(|_| RunnerError::template(format!("{id}: Timeout {text:?} is not a number")))?
             }
         };
         let mut events = Vec::new();
@@ -201,13 +186,7 @@ pub(crate) fn functions(resolver: &Resolver<'_>) -> Result<Vec<FunctionDef>, Run
                 }
             }
         }
-        out.push(FunctionDef {
-            logical_id: id.clone(),
-            binary,
-            timeout_seconds,
-            events,
-            properties,
-        });
+        out.push(FunctionDef { logical_id: id.clone(), binary, timeout_seconds, events, properties });
     }
     Ok(out)
 }
@@ -237,12 +216,7 @@ fn is_intrinsic(map: &Map<String, Json>) -> bool {
 }
 
 /// The logical id a trigger property points at: `!GetAtt X.Attr` or `!Ref X`.
-fn target(
-    function: &str,
-    event: &str,
-    property: &str,
-    value: Option<&Json>,
-) -> Result<String, RunnerError> {
+fn target(function: &str, event: &str, property: &str, value: Option<&Json>) -> Result<String, RunnerError> {
     let bad = || {
         RunnerError::template(format!(
             "{function}.Events.{event}.{property} must be !GetAtt <Resource>.<Attribute> or !Ref <Resource> of this template"
@@ -253,11 +227,7 @@ fn target(
         return Ok(name.to_owned());
     }
     match value.get("Fn::GetAtt") {
-        Some(Json::Array(items)) => items
-            .first()
-            .and_then(Json::as_str)
-            .map(str::to_owned)
-            .ok_or_else(bad),
+        Some(Json::Array(items)) => items.first().and_then(Json::as_str).map(str::to_owned).ok_or_else(bad),
         Some(Json::String(s)) => s.split('.').next().map(str::to_owned).ok_or_else(bad),
         _ => Err(bad()),
     }
@@ -290,11 +260,7 @@ fn event_source(
     };
     let number = |key: &str| -> Result<Option<i64>, RunnerError> {
         string(key)?
-            .map(|s| {
-                s.parse::<i64>().map_err(|_| {
-                    RunnerError::template(format!("{at}.{key}: {s:?} is not a number"))
-                })
-            })
+            .map(|s| s.parse::<i64>().map_err(|_| RunnerError::template(format!("{at}.{key}: {s:?} is not a number"))))
             .transpose()
     };
     let enabled = string("Enabled")?.is_none_or(|e| e != "false");
@@ -303,29 +269,15 @@ fn event_source(
         .and_then(Json::as_array)
         .is_some_and(|types| types.iter().any(|t| t == "ReportBatchItemFailures"));
     let positive = |n: Option<i64>, default: u32| -> u32 {
-        n.filter(|n| *n > 0)
-            .map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX))
+        n.filter(|n| *n > 0).map_or(default, |n| u32::try_from(n).unwrap_or(u32::MAX))
     };
     let source = match kind {
         "HttpApi" => {
-            let api = props
-                .get("ApiId")
-                .map(|_| target(function, name, "ApiId", props.get("ApiId")))
-                .transpose()?;
+            let api = props.get("ApiId").map(|_| target(function, name, "ApiId", props.get("ApiId"))).transpose()?;
             let path = string("Path")?.unwrap_or_else(|| "$default".to_owned());
-            let method =
-                string("Method")?.map_or_else(|| "ANY".to_owned(), |m| m.to_ascii_uppercase());
-            let method = if method == "*" {
-                "ANY".to_owned()
-            } else {
-                method
-            };
-            EventSource::HttpApi {
-                name: name.to_owned(),
-                api,
-                path,
-                method,
-            }
+            let method = string("Method")?.map_or_else(|| "ANY".to_owned(), |m| m.to_ascii_uppercase());
+            let method = if method == "*" { "ANY".to_owned() } else { method };
+            EventSource::HttpApi { name: name.to_owned(), api, path, method }
         }
         "SQS" => {
             if !enabled {
@@ -344,24 +296,13 @@ fn event_source(
             }
             let on_failure = props
                 .pointer("/DestinationConfig/OnFailure/Destination")
-                .map(|d| {
-                    target(
-                        function,
-                        name,
-                        "DestinationConfig.OnFailure.Destination",
-                        Some(d),
-                    )
-                })
+                .map(|d| target(function, name, "DestinationConfig.OnFailure.Destination", Some(d)))
                 .transpose()?;
-            let non_negative = |n: Option<i64>| {
-                n.filter(|n| *n >= 0)
-                    .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-            };
+            let non_negative = |n: Option<i64>| n.filter(|n| *n >= 0).map(|n| u32::try_from(n).unwrap_or(u32::MAX));
             EventSource::DynamoDb {
                 name: name.to_owned(),
                 table: target(function, name, "Stream", props.get("Stream"))?,
-                starting_position: string("StartingPosition")?
-                    .unwrap_or_else(|| "TRIM_HORIZON".to_owned()),
+                starting_position: string("StartingPosition")?.unwrap_or_else(|| "TRIM_HORIZON".to_owned()),
                 batch_size: positive(number("BatchSize")?, 100),
                 maximum_retry_attempts: non_negative(number("MaximumRetryAttempts")?),
                 maximum_record_age_seconds: non_negative(number("MaximumRecordAgeInSeconds")?),
@@ -370,10 +311,7 @@ fn event_source(
                 on_failure,
             }
         }
-        other => EventSource::Other {
-            name: name.to_owned(),
-            kind: other.to_owned(),
-        },
+        other => EventSource::Other { name: name.to_owned(), kind: other.to_owned() },
     };
     Ok(Some(source))
 }
@@ -387,15 +325,9 @@ mod tests {
     fn functions_have_binaries_timeouts_and_events() {
         let template = Template::parse(SAMPLE).expect("parse");
         let functions = template.functions().expect("functions");
-        let mailer = functions
-            .iter()
-            .find(|f| f.binary == "mailer")
-            .expect("mailer");
+        let mailer = functions.iter().find(|f| f.binary == "mailer").expect("mailer");
         assert_eq!(mailer.logical_id, "MailerFunction");
-        assert_eq!(
-            mailer.timeout_seconds, 10,
-            "Globals.Function.Timeout applies"
-        );
+        assert_eq!(mailer.timeout_seconds, 10, "Globals.Function.Timeout applies");
         assert_eq!(
             mailer.events,
             [EventSource::Sqs {
@@ -405,10 +337,7 @@ mod tests {
                 report_batch_item_failures: true
             }]
         );
-        let events = functions
-            .iter()
-            .find(|f| f.binary == "table-events")
-            .expect("table-events");
+        let events = functions.iter().find(|f| f.binary == "table-events").expect("table-events");
         assert_eq!(
             events.events,
             [EventSource::DynamoDb {
@@ -434,21 +363,12 @@ mod tests {
             method: method.into(),
             path: path.into(),
         };
-        assert!(routes.contains(&route(
-            "user-verify",
-            "POST",
-            "/api/users/{username}/verify/{code}"
-        )));
+        assert!(routes.contains(&route("user-verify", "POST", "/api/users/{username}/verify/{code}")));
         assert!(routes.contains(&route("docs", "GET", "/docs/{proxy+}")));
         assert_eq!(routes.iter().filter(|r| r.binary == "docs").count(), 3);
         let triggers = template.triggers().expect("triggers");
-        let kinds = |binary: &str| {
-            triggers
-                .iter()
-                .filter(|t| t.binary == binary)
-                .map(|t| t.kind.as_str())
-                .collect::<Vec<_>>()
-        };
+        let kinds =
+            |binary: &str| triggers.iter().filter(|t| t.binary == binary).map(|t| t.kind.as_str()).collect::<Vec<_>>();
         assert_eq!(kinds("docs"), ["HttpApi"]);
         assert_eq!(kinds("mailer"), ["SQS"]);
         assert_eq!(kinds("table-events"), ["DynamoDB"]);
@@ -456,15 +376,13 @@ mod tests {
 
     #[test]
     fn globals_merge_like_sam() {
-        let globals = serde_json::json!({"Timeout": 10, "Layers": ["a"], "Environment": {"Variables": {"A": "1", "B": "2"}}});
+        let globals =
+            serde_json::json!({"Timeout": 10, "Layers": ["a"], "Environment": {"Variables": {"A": "1", "B": "2"}}});
         let local = serde_json::json!({"Timeout": 30, "Layers": ["b"], "Environment": {"Variables": {"B": "3"}}, "Tracing": {"Ref": "X"}});
         let merged = merge_globals(&globals, &local);
         assert_eq!(merged["Timeout"], 30);
         assert_eq!(merged["Layers"], serde_json::json!(["a", "b"]));
-        assert_eq!(
-            merged["Environment"]["Variables"],
-            serde_json::json!({"A": "1", "B": "3"})
-        );
+        assert_eq!(merged["Environment"]["Variables"], serde_json::json!({"A": "1", "B": "3"}));
         assert_eq!(merged["Tracing"], serde_json::json!({"Ref": "X"}));
     }
 
@@ -472,10 +390,7 @@ mod tests {
     fn a_function_without_a_binary_is_an_error() {
         let text = "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: {}\n";
         let template = Template::parse(text).expect("parse");
-        assert!(matches!(
-            template.functions(),
-            Err(RunnerError::Function { .. })
-        ));
+        assert!(matches!(template.functions(), Err(RunnerError::Function { .. })));
     }
 
     #[test]

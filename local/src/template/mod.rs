@@ -62,10 +62,8 @@ pub struct Resource {
 
 /// Reads and parses the template at `path`.
 pub fn load(path: &Path) -> Result<Template, RunnerError> {
-    let text = std::fs::read_to_string(path).map_err(|source| RunnerError::ReadTemplate {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|source| RunnerError::ReadTemplate { path: path.to_owned(), source })?;
     Template::parse(&text)
 }
 
@@ -95,13 +93,7 @@ impl Template {
         if resources.is_empty() {
             return Err(RunnerError::template("no Resources"));
         }
-        Ok(Self {
-            parameters,
-            mappings,
-            conditions,
-            globals,
-            resources,
-        })
+        Ok(Self { parameters, mappings, conditions, globals, resources })
     }
 
     /// The declared parameters.
@@ -121,10 +113,7 @@ impl Template {
 
     /// `Globals.<section>` (e.g. `Function`, `HttpApi`), an empty object when absent.
     pub(crate) fn globals(&self, section: &str) -> Json {
-        self.globals
-            .get(section)
-            .cloned()
-            .unwrap_or_else(|| Json::Object(Map::new()))
+        self.globals.get(section).cloned().unwrap_or_else(|| Json::Object(Map::new()))
     }
 
     pub(crate) fn mappings(&self) -> &Map<String, Json> {
@@ -153,34 +142,23 @@ fn parse_parameter(name: &str, spec: &Json) -> Result<Parameter, RunnerError> {
         .to_owned();
     let default = match spec.get("Default") {
         None | Some(Json::Null) => None,
-        Some(Json::Array(items)) => Some(
-            items
-                .iter()
-                .filter_map(scalar_text)
-                .collect::<Vec<_>>()
-                .join(","),
+        Some(Json::Array(items)) => Some(items.iter().filter_map(scalar_text).collect::<Vec<_>>().join(",")),
+        Some(value) => Some(
+            scalar_text(value)
+                .ok_or_else(|| RunnerError::template(format!("parameter {name} has a non-scalar Default")))?,
         ),
-        Some(value) => Some(scalar_text(value).ok_or_else(|| {
-            RunnerError::template(format!("parameter {name} has a non-scalar Default"))
-        })?),
     };
     let allowed_values = spec
         .get("AllowedValues")
         .and_then(Json::as_array)
         .map(|items| items.iter().filter_map(scalar_text).collect())
         .unwrap_or_default();
-    Ok(Parameter {
-        kind,
-        default,
-        allowed_values,
-    })
+    Ok(Parameter { kind, default, allowed_values })
 }
 
 fn parse_resource(id: &str, spec: Json) -> Result<Resource, RunnerError> {
     let Json::Object(mut spec) = spec else {
-        return Err(RunnerError::template(format!(
-            "resource {id} is not a mapping"
-        )));
+        return Err(RunnerError::template(format!("resource {id} is not a mapping")));
     };
     let kind = match spec.remove("Type") {
         Some(Json::String(kind)) => kind,
@@ -189,35 +167,20 @@ fn parse_resource(id: &str, spec: Json) -> Result<Resource, RunnerError> {
     let object = |value: Option<Json>| match value {
         None | Some(Json::Null) => Ok(Json::Object(Map::new())),
         Some(value @ Json::Object(_)) => Ok(value),
-        Some(_) => Err(RunnerError::template(format!(
-            "resource {id}: Properties/Metadata must be mappings"
-        ))),
+        Some(_) => Err(RunnerError::template(format!("resource {id}: Properties/Metadata must be mappings"))),
     };
     let properties = object(spec.remove("Properties"))?;
     let metadata = object(spec.remove("Metadata"))?;
-    let condition = spec
-        .remove("Condition")
-        .and_then(|c| c.as_str().map(str::to_owned));
+    let condition = spec.remove("Condition").and_then(|c| c.as_str().map(str::to_owned));
     let depends_on = match spec.remove("DependsOn") {
         None | Some(Json::Null) => Vec::new(),
         Some(Json::String(one)) => vec![one],
-        Some(Json::Array(many)) => many
-            .iter()
-            .filter_map(|d| d.as_str().map(str::to_owned))
-            .collect(),
+        Some(Json::Array(many)) => many.iter().filter_map(|d| d.as_str().map(str::to_owned)).collect(),
         Some(_) => {
-            return Err(RunnerError::template(format!(
-                "resource {id}: bad DependsOn"
-            )));
+            return Err(RunnerError::template(format!("resource {id}: bad DependsOn")));
         }
     };
-    Ok(Resource {
-        kind,
-        properties,
-        metadata,
-        condition,
-        depends_on,
-    })
+    Ok(Resource { kind, properties, metadata, condition, depends_on })
 }
 
 #[cfg(test)]
@@ -230,20 +193,9 @@ pub(crate) mod tests {
     #[test]
     fn parses_sections() {
         let template = Template::parse(SAMPLE).expect("parse");
-        assert_eq!(
-            template.parameters()["MailFrom"].default.as_deref(),
-            Some("no-reply@mediashare.example")
-        );
-        assert_eq!(
-            template.resource("Table").map(|r| r.kind.as_str()),
-            Some("AWS::DynamoDB::Table")
-        );
-        assert_eq!(
-            template
-                .resource("Ffmpeg")
-                .and_then(|r| r.condition.as_deref()),
-            Some("HasFfmpegLayer")
-        );
+        assert_eq!(template.parameters()["MailFrom"].default.as_deref(), Some("no-reply@mediashare.example"));
+        assert_eq!(template.resource("Table").map(|r| r.kind.as_str()), Some("AWS::DynamoDB::Table"));
+        assert_eq!(template.resource("Ffmpeg").and_then(|r| r.condition.as_deref()), Some("HasFfmpegLayer"));
     }
 
     #[test]

@@ -39,12 +39,7 @@ impl PhysicalMap {
     pub fn plan(resolver: &Resolver<'_>) -> Result<Self, RunnerError> {
         let template = resolver.template();
         let stack = resolver.stack().clone();
-        let arn = |service: &str, rest: &str| {
-            format!(
-                "arn:aws:{service}:{}:{}:{rest}",
-                stack.region, stack.account_id
-            )
-        };
+        let arn = |service: &str, rest: &str| format!("arn:aws:{service}:{}:{}:{rest}", stack.region, stack.account_id);
         let empty = Self::default();
         let mut resources = BTreeMap::new();
         for (id, resource) in template.resources() {
@@ -54,9 +49,7 @@ impl PhysicalMap {
             let explicit = |property: &str| -> Result<Option<String>, RunnerError> {
                 match resource.properties.get(property) {
                     None | Some(Json::Null) => Ok(None),
-                    Some(value) => resolver
-                        .resolve_string(&format!("{id}.{property}"), value, &empty)
-                        .map(Some),
+                    Some(value) => resolver.resolve_string(&format!("{id}.{property}"), value, &empty).map(Some),
                 }
             };
             let derived = || {
@@ -72,10 +65,7 @@ impl PhysicalMap {
                     (name.clone(), Some(name))
                 }
                 "AWS::SQS::Queue" => {
-                    let fifo = resource
-                        .properties
-                        .get("FifoQueue")
-                        .is_some_and(|v| v == true || v == "true");
+                    let fifo = resource.properties.get("FifoQueue").is_some_and(|v| v == true || v == "true");
                     let name = match explicit("QueueName")? {
                         Some(name) => name,
                         None if fifo => format!("{}.fifo", derived()),
@@ -89,16 +79,12 @@ impl PhysicalMap {
                     let name = explicit("BucketName")?.unwrap_or_else(|| derived().to_lowercase());
                     attributes.insert("Arn".into(), format!("arn:aws:s3:::{name}"));
                     attributes.insert("DomainName".into(), format!("{name}.s3.amazonaws.com"));
-                    attributes.insert(
-                        "RegionalDomainName".into(),
-                        format!("{name}.s3.{}.amazonaws.com", stack.region),
-                    );
+                    attributes.insert("RegionalDomainName".into(), format!("{name}.s3.{}.amazonaws.com", stack.region));
                     (name.clone(), Some(name))
                 }
                 "AWS::SES::EmailIdentity" => {
-                    let name = explicit("EmailIdentity")?.ok_or_else(|| {
-                        RunnerError::template(format!("{id}: EmailIdentity is required"))
-                    })?;
+                    let name = explicit("EmailIdentity")?
+                        .ok_or_else(|| RunnerError::template(format!("{id}: EmailIdentity is required")))?;
                     (name.clone(), Some(name))
                 }
                 "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
@@ -116,15 +102,7 @@ impl PhysicalMap {
                     (name.clone(), Some(name))
                 }
             };
-            resources.insert(
-                id.clone(),
-                PhysicalResource {
-                    kind: resource.kind.clone(),
-                    name,
-                    reference,
-                    attributes,
-                },
-            );
+            resources.insert(id.clone(), PhysicalResource { kind: resource.kind.clone(), name, reference, attributes });
         }
         Ok(Self { resources })
     }
@@ -146,11 +124,7 @@ impl PhysicalMap {
 
     /// What `Fn::GetAtt logical_id.attribute` returns, when known.
     pub fn attribute(&self, logical_id: &str, attribute: &str) -> Option<&str> {
-        self.resources
-            .get(logical_id)?
-            .attributes
-            .get(attribute)
-            .map(String::as_str)
+        self.resources.get(logical_id)?.attributes.get(attribute).map(String::as_str)
     }
 
     /// Records what `Ref` returns (e.g. a queue URL learnt from the emulator).
@@ -170,15 +144,8 @@ impl PhysicalMap {
 
 /// A stable API id for an HttpApi (real ones are 10 lowercase alphanumerics).
 fn local_api_id(logical_id: &str) -> String {
-    let mut id: String = logical_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+    let mut id: String =
+        logical_id.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
     id.truncate(10);
-    if id.is_empty() {
-        "localapi".to_owned()
-    } else {
-        id
-    }
+    if id.is_empty() { "localapi".to_owned() } else { id }
 }

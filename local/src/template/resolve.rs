@@ -29,11 +29,7 @@ pub struct StackContext {
 impl StackContext {
     /// A context in the local account.
     pub fn new(stack_name: impl Into<String>, region: impl Into<String>) -> Self {
-        Self {
-            stack_name: stack_name.into(),
-            region: region.into(),
-            account_id: LOCAL_ACCOUNT_ID.into(),
-        }
+        Self { stack_name: stack_name.into(), region: region.into(), account_id: LOCAL_ACCOUNT_ID.into() }
     }
 }
 
@@ -68,14 +64,9 @@ impl<'t> Resolver<'t> {
         }
         let mut parameters = BTreeMap::new();
         for (name, spec) in template.parameters() {
-            let value = overrides
-                .get(name)
-                .cloned()
-                .or_else(|| spec.default.clone())
-                .ok_or_else(|| RunnerError::Parameter {
-                    name: name.clone(),
-                    reason: "has no Default and no override".into(),
-                })?;
+            let value = overrides.get(name).cloned().or_else(|| spec.default.clone()).ok_or_else(|| {
+                RunnerError::Parameter { name: name.clone(), reason: "has no Default and no override".into() }
+            })?;
             if !spec.allowed_values.is_empty() && !spec.allowed_values.contains(&value) {
                 return Err(RunnerError::Parameter {
                     name: name.clone(),
@@ -83,23 +74,13 @@ impl<'t> Resolver<'t> {
                 });
             }
             let value = if spec.kind == "CommaDelimitedList" || spec.kind.starts_with("List<") {
-                Json::Array(
-                    value
-                        .split(',')
-                        .map(|s| Json::String(s.trim().to_owned()))
-                        .collect(),
-                )
+                Json::Array(value.split(',').map(|s| Json::String(s.trim().to_owned())).collect())
             } else {
                 Json::String(value)
             };
             parameters.insert(name.clone(), value);
         }
-        let mut resolver = Self {
-            template,
-            stack,
-            parameters,
-            conditions: BTreeMap::new(),
-        };
+        let mut resolver = Self { template, stack, parameters, conditions: BTreeMap::new() };
         let mut conditions = BTreeMap::new();
         for name in template.conditions().keys() {
             let value = resolver.evaluate_condition(name, &mut BTreeSet::new())?;
@@ -140,40 +121,21 @@ impl<'t> Resolver<'t> {
 
     /// Resolves every intrinsic inside `value`. `None` means `AWS::NoValue` (the caller drops
     /// the property). `at` names the place for error messages.
-    pub fn resolve(
-        &self,
-        at: &str,
-        value: &Json,
-        physical: &PhysicalMap,
-    ) -> Result<Option<Json>, RunnerError> {
+    pub fn resolve(&self, at: &str, value: &Json, physical: &PhysicalMap) -> Result<Option<Json>, RunnerError> {
         self.eval(at, value, physical, 0)
     }
 
     /// Resolves `value` to a string (numbers and booleans are written out).
-    pub fn resolve_string(
-        &self,
-        at: &str,
-        value: &Json,
-        physical: &PhysicalMap,
-    ) -> Result<String, RunnerError> {
+    pub fn resolve_string(&self, at: &str, value: &Json, physical: &PhysicalMap) -> Result<String, RunnerError> {
         match self.resolve(at, value, physical)? {
             Some(resolved) => text(at, &resolved),
             None => Err(RunnerError::resolve(at, "resolves to AWS::NoValue")),
         }
     }
 
-    fn eval(
-        &self,
-        at: &str,
-        value: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<Option<Json>, RunnerError> {
+    fn eval(&self, at: &str, value: &Json, physical: &PhysicalMap, depth: usize) -> Result<Option<Json>, RunnerError> {
         if depth > MAX_DEPTH {
-            return Err(RunnerError::resolve(
-                at,
-                "intrinsic functions nested too deeply",
-            ));
+            return Err(RunnerError::resolve(at, "intrinsic functions nested too deeply"));
         }
         match value {
             Json::Object(map) if map.len() == 1 => {
@@ -217,39 +179,18 @@ impl<'t> Resolver<'t> {
     }
 
     /// Evaluates an argument that must produce a value (not `AWS::NoValue`).
-    fn value(
-        &self,
-        at: &str,
-        arg: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<Json, RunnerError> {
-        self.eval(at, arg, physical, depth)?
-            .ok_or_else(|| RunnerError::resolve(at, "unexpected AWS::NoValue"))
+    fn value(&self, at: &str, arg: &Json, physical: &PhysicalMap, depth: usize) -> Result<Json, RunnerError> {
+        self.eval(at, arg, physical, depth)?.ok_or_else(|| RunnerError::resolve(at, "unexpected AWS::NoValue"))
     }
 
-    fn string(
-        &self,
-        at: &str,
-        arg: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<String, RunnerError> {
+    fn string(&self, at: &str, arg: &Json, physical: &PhysicalMap, depth: usize) -> Result<String, RunnerError> {
         text(at, &self.value(at, arg, physical, depth)?)
     }
 
-    fn args<'a>(
-        at: &str,
-        function: &str,
-        arg: &'a Json,
-        count: usize,
-    ) -> Result<&'a [Json], RunnerError> {
+    fn args<'a>(at: &str, function: &str, arg: &'a Json, count: usize) -> Result<&'a [Json], RunnerError> {
         match arg.as_array() {
             Some(items) if items.len() == count => Ok(items),
-            _ => Err(RunnerError::resolve(
-                at,
-                format!("{function} takes a list of {count}"),
-            )),
+            _ => Err(RunnerError::resolve(at, format!("{function} takes a list of {count}"))),
         }
     }
 
@@ -271,31 +212,19 @@ impl<'t> Resolver<'t> {
                     Json::String(s) => s
                         .split_once('.')
                         .map(|(r, a)| (r.to_owned(), a.to_owned()))
-                        .ok_or_else(|| {
-                            RunnerError::resolve(at, "Fn::GetAtt needs Resource.Attribute")
-                        })?,
+                        .ok_or_else(|| RunnerError::resolve(at, "Fn::GetAtt needs Resource.Attribute"))?,
                     _ => {
                         let items = Self::args(at, function, arg, 2)?;
-                        (
-                            self.string(at, &items[0], physical, depth)?,
-                            self.string(at, &items[1], physical, depth)?,
-                        )
+                        (self.string(at, &items[0], physical, depth)?, self.string(at, &items[1], physical, depth)?)
                     }
                 };
-                self.get_att(at, &resource, &attribute, physical)
-                    .map(|v| Some(Json::String(v)))
+                self.get_att(at, &resource, &attribute, physical).map(|v| Some(Json::String(v)))
             }
-            "Fn::Sub" => self
-                .sub(at, arg, physical, depth)
-                .map(|s| Some(Json::String(s))),
+            "Fn::Sub" => self.sub(at, arg, physical, depth).map(|s| Some(Json::String(s))),
             "Fn::If" => {
                 let items = Self::args(at, function, arg, 3)?;
                 let condition = self.string(at, &items[0], physical, depth)?;
-                let branch = if self.condition(&condition)? {
-                    &items[1]
-                } else {
-                    &items[2]
-                };
+                let branch = if self.condition(&condition)? { &items[1] } else { &items[2] };
                 self.eval(at, branch, physical, depth)
             }
             "Fn::Equals" => {
@@ -306,62 +235,44 @@ impl<'t> Resolver<'t> {
             }
             "Fn::Not" => {
                 let items = Self::args(at, function, arg, 1)?;
-                Ok(Some(Json::Bool(
-                    !self.truth(at, &items[0], physical, depth)?,
-                )))
+                Ok(Some(Json::Bool(!self.truth(at, &items[0], physical, depth)?)))
             }
             "Fn::And" | "Fn::Or" => {
-                let items = arg
-                    .as_array()
-                    .ok_or_else(|| RunnerError::resolve(at, format!("{function} takes a list")))?;
+                let items =
+                    arg.as_array().ok_or_else(|| RunnerError::resolve(at, format!("{function} takes a list")))?;
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
                     values.push(self.truth(at, item, physical, depth)?);
                 }
-                let result = if function == "Fn::And" {
-                    values.iter().all(|v| *v)
-                } else {
-                    values.iter().any(|v| *v)
-                };
+                let result = if function == "Fn::And" { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) };
                 Ok(Some(Json::Bool(result)))
             }
             "Fn::Join" => {
                 let items = Self::args(at, function, arg, 2)?;
                 let separator = self.string(at, &items[0], physical, depth)?;
                 let parts = self.list(at, &items[1], physical, depth)?;
-                let parts = parts
-                    .iter()
-                    .map(|p| text(at, p))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let parts = parts.iter().map(|p| text(at, p)).collect::<Result<Vec<_>, _>>()?;
                 Ok(Some(Json::String(parts.join(&separator))))
             }
             "Fn::Select" => {
                 let items = Self::args(at, function, arg, 2)?;
                 let index = self.string(at, &items[0], physical, depth)?;
-                let index: usize = index
-                    .parse()
-                    .map_err(|_| RunnerError::resolve(at, format!("Fn::Select index {index:?}")))?;
+                let index: usize =
+                    index.parse().map_err(|_| RunnerError::resolve(at, format!("Fn::Select index {index:?}")))?;
                 let list = self.list(at, &items[1], physical, depth)?;
-                list.get(index).cloned().map(Some).ok_or_else(|| {
-                    RunnerError::resolve(at, format!("Fn::Select index {index} out of range"))
-                })
+                list.get(index)
+                    .cloned()
+                    .map(Some)
+                    .ok_or_else(|| RunnerError::resolve(at, format!("Fn::Select index {index} out of range")))
             }
             "Fn::Split" => {
                 let items = Self::args(at, function, arg, 2)?;
                 let separator = self.string(at, &items[0], physical, depth)?;
                 let source = self.string(at, &items[1], physical, depth)?;
                 if separator.is_empty() {
-                    return Err(RunnerError::resolve(
-                        at,
-                        "Fn::Split with an empty separator",
-                    ));
+                    return Err(RunnerError::resolve(at, "Fn::Split with an empty separator"));
                 }
-                Ok(Some(Json::Array(
-                    source
-                        .split(separator.as_str())
-                        .map(|s| Json::String(s.to_owned()))
-                        .collect(),
-                )))
+                Ok(Some(Json::Array(source.split(separator.as_str()).map(|s| Json::String(s.to_owned())).collect())))
             }
             "Fn::FindInMap" => {
                 let items = Self::args(at, function, arg, 3)?;
@@ -377,39 +288,21 @@ impl<'t> Resolver<'t> {
                     .and_then(|m| m.get(&keys[2]))
                     .cloned()
                     .map(Some)
-                    .ok_or_else(|| {
-                        RunnerError::resolve(at, format!("Fn::FindInMap {keys:?} not found"))
-                    })
+                    .ok_or_else(|| RunnerError::resolve(at, format!("Fn::FindInMap {keys:?} not found")))
             }
             "Fn::Base64" => {
                 let plain = self.string(at, arg, physical, depth)?;
-                Ok(Some(Json::String(
-                    base64::engine::general_purpose::STANDARD.encode(plain),
-                )))
+                Ok(Some(Json::String(base64::engine::general_purpose::STANDARD.encode(plain))))
             }
             "Fn::GetAZs" => {
                 let region = &self.stack.region;
-                Ok(Some(Json::Array(
-                    ["a", "b", "c"]
-                        .iter()
-                        .map(|z| Json::String(format!("{region}{z}")))
-                        .collect(),
-                )))
+                Ok(Some(Json::Array(["a", "b", "c"].iter().map(|z| Json::String(format!("{region}{z}"))).collect())))
             }
-            other => Err(RunnerError::resolve(
-                at,
-                format!("unsupported intrinsic function {other}"),
-            )),
+            other => Err(RunnerError::resolve(at, format!("unsupported intrinsic function {other}"))),
         }
     }
 
-    fn list(
-        &self,
-        at: &str,
-        arg: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<Vec<Json>, RunnerError> {
+    fn list(&self, at: &str, arg: &Json, physical: &PhysicalMap, depth: usize) -> Result<Vec<Json>, RunnerError> {
         match self.value(at, arg, physical, depth)? {
             Json::Array(items) => Ok(items),
             _ => Err(RunnerError::resolve(at, "expected a list")),
@@ -417,47 +310,28 @@ impl<'t> Resolver<'t> {
     }
 
     /// A condition operand: `{"Condition": name}` or an expression producing a boolean.
-    fn truth(
-        &self,
-        at: &str,
-        arg: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<bool, RunnerError> {
+    fn truth(&self, at: &str, arg: &Json, physical: &PhysicalMap, depth: usize) -> Result<bool, RunnerError> {
         if let Some(name) = arg.get("Condition").and_then(Json::as_str) {
             return self.condition(name);
         }
         match self.value(at, arg, physical, depth)? {
             Json::Bool(b) => Ok(b),
             Json::String(s) if s == "true" || s == "false" => Ok(s == "true"),
-            other => Err(RunnerError::resolve(
-                at,
-                format!("{other} is not a condition"),
-            )),
+            other => Err(RunnerError::resolve(at, format!("{other} is not a condition"))),
         }
     }
 
     /// Evaluates `Conditions.<name>` while the condition table is being built (conditions may
     /// refer to each other; cycles are errors).
-    fn evaluate_condition(
-        &self,
-        name: &str,
-        visiting: &mut BTreeSet<String>,
-    ) -> Result<bool, RunnerError> {
+    fn evaluate_condition(&self, name: &str, visiting: &mut BTreeSet<String>) -> Result<bool, RunnerError> {
         let at = format!("Condition {name}");
         if let Some(value) = self.conditions.get(name) {
             return Ok(*value);
         }
-        let expression = self
-            .template
-            .conditions()
-            .get(name)
-            .ok_or_else(|| RunnerError::resolve(&at, "no such condition"))?;
+        let expression =
+            self.template.conditions().get(name).ok_or_else(|| RunnerError::resolve(&at, "no such condition"))?;
         if !visiting.insert(name.to_owned()) || visiting.len() > MAX_DEPTH {
-            return Err(RunnerError::resolve(
-                &at,
-                "conditions refer to each other in a cycle",
-            ));
+            return Err(RunnerError::resolve(&at, "conditions refer to each other in a cycle"));
         }
         let result = self.condition_expression(&at, expression, visiting);
         visiting.remove(name);
@@ -471,10 +345,7 @@ impl<'t> Resolver<'t> {
         visiting: &mut BTreeSet<String>,
     ) -> Result<bool, RunnerError> {
         let empty = PhysicalMap::default();
-        let Some((function, arg)) = expression
-            .as_object()
-            .filter(|m| m.len() == 1)
-            .and_then(|m| m.iter().next())
+        let Some((function, arg)) = expression.as_object().filter(|m| m.len() == 1).and_then(|m| m.iter().next())
         else {
             return Err(RunnerError::resolve(
                 at,
@@ -483,9 +354,7 @@ impl<'t> Resolver<'t> {
         };
         match function.as_str() {
             "Condition" => {
-                let name = arg
-                    .as_str()
-                    .ok_or_else(|| RunnerError::resolve(at, "Condition takes a name"))?;
+                let name = arg.as_str().ok_or_else(|| RunnerError::resolve(at, "Condition takes a name"))?;
                 self.evaluate_condition(name, visiting)
             }
             "Fn::Equals" => {
@@ -499,32 +368,19 @@ impl<'t> Resolver<'t> {
                 Ok(!self.condition_expression(at, &items[0], visiting)?)
             }
             "Fn::And" | "Fn::Or" => {
-                let items = arg
-                    .as_array()
-                    .ok_or_else(|| RunnerError::resolve(at, format!("{function} takes a list")))?;
+                let items =
+                    arg.as_array().ok_or_else(|| RunnerError::resolve(at, format!("{function} takes a list")))?;
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {
                     values.push(self.condition_expression(at, item, visiting)?);
                 }
-                Ok(if function == "Fn::And" {
-                    values.iter().all(|v| *v)
-                } else {
-                    values.iter().any(|v| *v)
-                })
+                Ok(if function == "Fn::And" { values.iter().all(|v| *v) } else { values.iter().any(|v| *v) })
             }
-            other => Err(RunnerError::resolve(
-                at,
-                format!("{other} is not a condition function"),
-            )),
+            other => Err(RunnerError::resolve(at, format!("{other} is not a condition function"))),
         }
     }
 
-    fn reference(
-        &self,
-        at: &str,
-        name: &str,
-        physical: &PhysicalMap,
-    ) -> Result<Option<Json>, RunnerError> {
+    fn reference(&self, at: &str, name: &str, physical: &PhysicalMap) -> Result<Option<Json>, RunnerError> {
         let stack = &self.stack;
         let pseudo = match name {
             "AWS::NoValue" => return Ok(None),
@@ -534,10 +390,7 @@ impl<'t> Resolver<'t> {
             "AWS::Partition" => "aws".to_owned(),
             "AWS::URLSuffix" => "amazonaws.com".to_owned(),
             "AWS::StackId" => {
-                format!(
-                    "arn:aws:cloudformation:{}:{}:stack/{}/local",
-                    stack.region, stack.account_id, stack.stack_name
-                )
+                format!("arn:aws:cloudformation:{}:{}:stack/{}/local", stack.region, stack.account_id, stack.stack_name)
             }
             "AWS::NotificationARNs" => return Ok(Some(Json::Array(Vec::new()))),
             _ => {
@@ -546,22 +399,14 @@ impl<'t> Resolver<'t> {
                 }
                 if self.template.resource(name).is_some() {
                     if !self.is_active(name)? {
-                        return Err(RunnerError::resolve(
-                            at,
-                            format!("Ref {name}: the resource's condition is false"),
-                        ));
+                        return Err(RunnerError::resolve(at, format!("Ref {name}: the resource's condition is false")));
                     }
                     return physical
                         .reference(name)
                         .map(|r| Some(Json::String(r.to_owned())))
-                        .ok_or_else(|| {
-                            RunnerError::resolve(at, format!("Ref {name}: not provisioned (yet)"))
-                        });
+                        .ok_or_else(|| RunnerError::resolve(at, format!("Ref {name}: not provisioned (yet)")));
                 }
-                return Err(RunnerError::resolve(
-                    at,
-                    format!("Ref {name}: no such parameter or resource"),
-                ));
+                return Err(RunnerError::resolve(at, format!("Ref {name}: no such parameter or resource")));
             }
         };
         Ok(Some(Json::String(pseudo)))
@@ -575,48 +420,30 @@ impl<'t> Resolver<'t> {
         physical: &PhysicalMap,
     ) -> Result<String, RunnerError> {
         if self.template.resource(resource).is_none() {
-            return Err(RunnerError::resolve(
-                at,
-                format!("Fn::GetAtt {resource}.{attribute}: no such resource"),
-            ));
+            return Err(RunnerError::resolve(at, format!("Fn::GetAtt {resource}.{attribute}: no such resource")));
         }
-        physical
-            .attribute(resource, attribute)
-            .map(str::to_owned)
-            .ok_or_else(|| {
-                RunnerError::resolve(
-                    at,
-                    format!("Fn::GetAtt {resource}.{attribute}: unknown (or not provisioned yet)"),
-                )
-            })
+        physical.attribute(resource, attribute).map(str::to_owned).ok_or_else(|| {
+            RunnerError::resolve(at, format!("Fn::GetAtt {resource}.{attribute}: unknown (or not provisioned yet)"))
+        })
     }
 
-    fn sub(
-        &self,
-        at: &str,
-        arg: &Json,
-        physical: &PhysicalMap,
-        depth: usize,
-    ) -> Result<String, RunnerError> {
+    fn sub(&self, at: &str, arg: &Json, physical: &PhysicalMap, depth: usize) -> Result<String, RunnerError> {
         let (pattern, variables) = match arg {
             Json::String(pattern) => (pattern.as_str(), BTreeMap::new()),
             Json::Array(items) if items.len() == 2 => {
-                let pattern = items[0]
-                    .as_str()
-                    .ok_or_else(|| RunnerError::resolve(at, "Fn::Sub pattern must be a string"))?;
+                let pattern =
+                    items[0].as_str().ok_or_else(|| RunnerError::resolve(at, "Fn::Sub pattern must be a string"))?;
                 let mut variables = BTreeMap::new();
-                for (name, value) in items[1].as_object().ok_or_else(|| {
-                    RunnerError::resolve(at, "Fn::Sub variables must be a mapping")
-                })? {
+                for (name, value) in items[1]
+                    .as_object()
+                    .ok_or_else(|| RunnerError::resolve(at, "Fn::Sub variables must be a mapping"))?
+                {
                     variables.insert(name.clone(), self.string(at, value, physical, depth)?);
                 }
                 (pattern, variables)
             }
             _ => {
-                return Err(RunnerError::resolve(
-                    at,
-                    "Fn::Sub takes a string or [string, mapping]",
-                ));
+                return Err(RunnerError::resolve(at, "Fn::Sub takes a string or [string, mapping]"));
             }
         };
         let mut out = String::with_capacity(pattern.len());
@@ -624,9 +451,9 @@ impl<'t> Resolver<'t> {
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
-            let end = after.find('}').ok_or_else(|| {
-                RunnerError::resolve(at, format!("Fn::Sub: unclosed ${{ in {pattern:?}"))
-            })?;
+            let end = after
+                .find('}')
+                .ok_or_else(|| RunnerError::resolve(at, format!("Fn::Sub: unclosed ${{ in {pattern:?}")))?;
             let name = &after[..end];
             if let Some(literal) = name.strip_prefix('!') {
                 out.push_str("${");
@@ -656,10 +483,7 @@ pub(crate) fn text(at: &str, value: &Json) -> Result<String, RunnerError> {
         Json::Number(n) => Ok(n.to_string()),
         Json::Bool(b) => Ok(b.to_string()),
         Json::Null => Ok(String::new()),
-        other => Err(RunnerError::resolve(
-            at,
-            format!("expected a scalar, got {other}"),
-        )),
+        other => Err(RunnerError::resolve(at, format!("expected a scalar, got {other}"))),
     }
 }
 
@@ -688,14 +512,10 @@ pub(crate) fn referenced_resources(template: &Template, value: &Json, out: &mut 
                             note(name, out);
                         }
                     }
-                    ("Fn::GetAtt", Json::String(s)) => {
-                        note(s.split('.').next().unwrap_or_default(), out)
-                    }
+                    ("Fn::GetAtt", Json::String(s)) => note(s.split('.').next().unwrap_or_default(), out),
                     ("Fn::Sub", _) => {
                         let pattern = match arg {
-                            Json::Array(items) => {
-                                items.first().and_then(Json::as_str).unwrap_or_default()
-                            }
+                            Json::Array(items) => items.first().and_then(Json::as_str).unwrap_or_default(),
                             other => other.as_str().unwrap_or_default(),
                         };
                         for piece in pattern.split("${").skip(1) {
@@ -753,23 +573,14 @@ Resources:
         Template::parse(TEMPLATE).expect("parse")
     }
 
-    fn resolver<'t>(
-        template: &'t Template,
-        overrides: &[(&str, &str)],
-    ) -> Result<Resolver<'t>, RunnerError> {
-        let overrides = overrides
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
+    fn resolver<'t>(template: &'t Template, overrides: &[(&str, &str)]) -> Result<Resolver<'t>, RunnerError> {
+        let overrides = overrides.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
         Resolver::new(template, StackContext::new("t1", "eu-west-1"), &overrides)
     }
 
     fn resolve(resolver: &Resolver<'_>, physical: &PhysicalMap, yaml: &str) -> Option<Json> {
-        let value =
-            super::super::yaml::to_json(serde_yaml::from_str(yaml).expect("yaml")).expect("json");
-        resolver
-            .resolve("test", &value, physical)
-            .expect("resolves")
+        let value = super::super::yaml::to_json(serde_yaml::from_str(yaml).expect("yaml")).expect("json");
+        resolver.resolve("test", &value, physical).expect("resolves")
     }
 
     #[test]
@@ -778,14 +589,8 @@ Resources:
         let r = resolver(&template, &[]).expect("resolver");
         let p = PhysicalMap::default();
         assert_eq!(resolve(&r, &p, "!Ref AWS::StackName"), Some(json!("t1")));
-        assert_eq!(
-            resolve(&r, &p, "!Ref AWS::Region"),
-            Some(json!("eu-west-1"))
-        );
-        assert_eq!(
-            resolve(&r, &p, "!Ref AWS::AccountId"),
-            Some(json!("123456789012"))
-        );
+        assert_eq!(resolve(&r, &p, "!Ref AWS::Region"), Some(json!("eu-west-1")));
+        assert_eq!(resolve(&r, &p, "!Ref AWS::AccountId"), Some(json!("123456789012")));
         assert_eq!(resolve(&r, &p, "!Ref AWS::Partition"), Some(json!("aws")));
         assert_eq!(resolve(&r, &p, "!Ref Env"), Some(json!("dev")));
         assert_eq!(resolve(&r, &p, "!Ref Zones"), Some(json!(["a", "b"])));
@@ -796,18 +601,9 @@ Resources:
     fn overrides_are_checked() {
         let template = template();
         let r = resolver(&template, &[("Env", "prod")]).expect("resolver");
-        assert_eq!(
-            resolve(&r, &PhysicalMap::default(), "!Ref Env"),
-            Some(json!("prod"))
-        );
-        assert!(matches!(
-            resolver(&template, &[("Env", "staging")]),
-            Err(RunnerError::Parameter { .. })
-        ));
-        assert!(matches!(
-            resolver(&template, &[("Nope", "x")]),
-            Err(RunnerError::Parameter { .. })
-        ));
+        assert_eq!(resolve(&r, &PhysicalMap::default(), "!Ref Env"), Some(json!("prod")));
+        assert!(matches!(resolver(&template, &[("Env", "staging")]), Err(RunnerError::Parameter { .. })));
+        assert!(matches!(resolver(&template, &[("Nope", "x")]), Err(RunnerError::Parameter { .. })));
     }
 
     #[test]
@@ -822,15 +618,10 @@ Resources:
         assert!(!dev.is_active("ProdOnly").expect("active"));
         assert!(prod.is_active("ProdOnly").expect("active"));
         let p = PhysicalMap::default();
-        let layers = "Layers: !If [HasLayer, [!Ref Layer], !Ref 'AWS::NoValue']\nKeep: 1\nList: [a, !Ref 'AWS::NoValue', b]\n";
-        assert_eq!(
-            resolve(&dev, &p, layers),
-            Some(json!({"Keep": 1, "List": ["a", "b"]}))
-        );
-        assert_eq!(
-            resolve(&prod, &p, layers),
-            Some(json!({"Layers": ["arn:layer"], "Keep": 1, "List": ["a", "b"]}))
-        );
+        let layers =
+            "Layers: !If [HasLayer, [!Ref Layer], !Ref 'AWS::NoValue']\nKeep: 1\nList: [a, !Ref 'AWS::NoValue', b]\n";
+        assert_eq!(resolve(&dev, &p, layers), Some(json!({"Keep": 1, "List": ["a", "b"]})));
+        assert_eq!(resolve(&prod, &p, layers), Some(json!({"Layers": ["arn:layer"], "Keep": 1, "List": ["a", "b"]})));
     }
 
     #[test]
@@ -838,31 +629,13 @@ Resources:
         let template = template();
         let r = resolver(&template, &[]).expect("resolver");
         let p = PhysicalMap::default();
-        assert_eq!(
-            resolve(&r, &p, "!Sub '${AWS::StackName}-${Env}-${!Literal}'"),
-            Some(json!("t1-dev-${Literal}"))
-        );
-        assert_eq!(
-            resolve(&r, &p, "!Sub ['${Name}.${AWS::Region}', {Name: !Ref Env}]"),
-            Some(json!("dev.eu-west-1"))
-        );
-        assert_eq!(
-            resolve(&r, &p, "!Join [',', [a, !Ref Env]]"),
-            Some(json!("a,dev"))
-        );
+        assert_eq!(resolve(&r, &p, "!Sub '${AWS::StackName}-${Env}-${!Literal}'"), Some(json!("t1-dev-${Literal}")));
+        assert_eq!(resolve(&r, &p, "!Sub ['${Name}.${AWS::Region}', {Name: !Ref Env}]"), Some(json!("dev.eu-west-1")));
+        assert_eq!(resolve(&r, &p, "!Join [',', [a, !Ref Env]]"), Some(json!("a,dev")));
         assert_eq!(resolve(&r, &p, "!Select [1, !Ref Zones]"), Some(json!("b")));
-        assert_eq!(
-            resolve(&r, &p, "!Select [0, !Split ['/', 'x/y']]"),
-            Some(json!("x"))
-        );
-        assert_eq!(
-            resolve(&r, &p, "!FindInMap [Sizes, !Ref Env, Memory]"),
-            Some(json!(128))
-        );
-        assert_eq!(
-            resolve(&r, &p, "{'Fn::Sub': 'arn:${AWS::Partition}:s3:::x'}"),
-            Some(json!("arn:aws:s3:::x"))
-        );
+        assert_eq!(resolve(&r, &p, "!Select [0, !Split ['/', 'x/y']]"), Some(json!("x")));
+        assert_eq!(resolve(&r, &p, "!FindInMap [Sizes, !Ref Env, Memory]"), Some(json!(128)));
+        assert_eq!(resolve(&r, &p, "{'Fn::Sub': 'arn:${AWS::Partition}:s3:::x'}"), Some(json!("arn:aws:s3:::x")));
     }
 
     #[test]
@@ -872,44 +645,25 @@ Resources:
         let mut p = PhysicalMap::plan(&r).expect("plan");
         assert_eq!(p.reference("Table"), Some("t1-table"));
         assert_eq!(p.reference("Bucket"), Some("t1-Media"));
-        assert!(
-            p.get("ProdOnly").is_none(),
-            "inactive resources are not planned"
-        );
+        assert!(p.get("ProdOnly").is_none(), "inactive resources are not planned");
         assert_eq!(p.attribute("Queue", "QueueName"), Some("t1-Queue"));
         assert_eq!(
             resolve(&r, &p, "!GetAtt Table.Arn"),
-            Some(json!(
-                "arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table"
-            ))
+            Some(json!("arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table"))
         );
-        assert_eq!(
-            resolve(&r, &p, "!GetAtt Queue.Arn"),
-            Some(json!("arn:aws:sqs:eu-west-1:123456789012:t1-Queue"))
-        );
+        assert_eq!(resolve(&r, &p, "!GetAtt Queue.Arn"), Some(json!("arn:aws:sqs:eu-west-1:123456789012:t1-Queue")));
         assert_eq!(
             resolve(&r, &p, "!Sub '${Table.Arn}/index/*'"),
-            Some(json!(
-                "arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table/index/*"
-            ))
+            Some(json!("arn:aws:dynamodb:eu-west-1:123456789012:table/t1-table/index/*"))
         );
         // A queue's Ref is its URL, known only once the emulator created it.
         let at = json!({"Ref": "Queue"});
         assert!(r.resolve("x", &at, &p).is_err());
         p.set_reference("Queue", "http://localhost/123456789012/t1-Queue".into());
-        assert_eq!(
-            resolve(&r, &p, "!Ref Queue"),
-            Some(json!("http://localhost/123456789012/t1-Queue"))
-        );
+        assert_eq!(resolve(&r, &p, "!Ref Queue"), Some(json!("http://localhost/123456789012/t1-Queue")));
         assert!(r.resolve("x", &json!({"Ref": "ProdOnly"}), &p).is_err());
-        assert!(
-            r.resolve("x", &json!({"Fn::GetAtt": ["Table", "Nope"]}), &p)
-                .is_err()
-        );
-        assert!(
-            r.resolve("x", &json!({"Fn::ImportValue": "x"}), &p)
-                .is_err()
-        );
+        assert!(r.resolve("x", &json!({"Fn::GetAtt": ["Table", "Nope"]}), &p).is_err());
+        assert!(r.resolve("x", &json!({"Fn::ImportValue": "x"}), &p).is_err());
     }
 
     #[test]
@@ -918,9 +672,6 @@ Resources:
         let value = json!({"a": {"Ref": "Table"}, "b": [{"Fn::GetAtt": ["Queue", "Arn"]}], "c": {"Fn::Sub": "${Bucket.Arn}/${Env}"}});
         let mut found = BTreeSet::new();
         referenced_resources(&template, &value, &mut found);
-        assert_eq!(
-            found,
-            BTreeSet::from(["Bucket".to_owned(), "Queue".to_owned(), "Table".to_owned()])
-        );
+        assert_eq!(found, BTreeSet::from(["Bucket".to_owned(), "Queue".to_owned(), "Table".to_owned()]));
     }
 }

@@ -14,9 +14,7 @@ pub(crate) fn to_json(value: Yaml) -> Result<Json, RunnerError> {
         Yaml::Bool(b) => Json::Bool(b),
         Yaml::Number(n) => number(&n)?,
         Yaml::String(s) => Json::String(s),
-        Yaml::Sequence(items) => {
-            Json::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?)
-        }
+        Yaml::Sequence(items) => Json::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
         Yaml::Mapping(mapping) => {
             let mut object = Map::new();
             for (key, value) in mapping {
@@ -70,9 +68,7 @@ fn key_string(key: Yaml) -> Result<String, RunnerError> {
         Yaml::Bool(b) => Ok(b.to_string()),
         Yaml::Number(n) => Ok(n.to_string()),
         Yaml::Null => Ok("null".to_owned()),
-        other => Err(RunnerError::template(format!(
-            "unsupported mapping key {other:?}"
-        ))),
+        other => Err(RunnerError::template(format!("unsupported mapping key {other:?}"))),
     }
 }
 
@@ -93,14 +89,8 @@ mod tests {
         assert_eq!(doc["a"], json!({"Ref": "X"}));
         assert_eq!(doc["b"], json!({"Fn::GetAtt": ["Q", "Arn"]}));
         assert_eq!(doc["c"], json!({"Fn::Sub": "${AWS::StackName}-t"}));
-        assert_eq!(
-            doc["d"],
-            json!({"Fn::If": ["C", 1, {"Ref": "AWS::NoValue"}]})
-        );
-        assert_eq!(
-            doc["e"],
-            json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "P"}, ""]}]})
-        );
+        assert_eq!(doc["d"], json!({"Fn::If": ["C", 1, {"Ref": "AWS::NoValue"}]}));
+        assert_eq!(doc["e"], json!({"Fn::Not": [{"Fn::Equals": [{"Ref": "P"}, ""]}]}));
         assert_eq!(doc["f"], json!({"Condition": "C"}));
     }
 

@@ -30,19 +30,10 @@ impl Moto {
     /// Starts moto through `tools/moto_server.py` (atomic DynamoDB) with the project's
     /// `.venv` Python (or `$MOTO_PYTHON`) on a free port, and waits until it answers.
     pub async fn start() -> Self {
-        let python = std::env::var("MOTO_PYTHON")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| repo_root().join(".venv/bin/python"));
-        assert!(
-            python.exists(),
-            "{} not found: run the suite with `make test`",
-            python.display()
-        );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let python =
+            std::env::var("MOTO_PYTHON").map(PathBuf::from).unwrap_or_else(|_| repo_root().join(".venv/bin/python"));
+        assert!(python.exists(), "{} not found: run the suite with `make test`", python.display());
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = tokio::process::Command::new(&python)
             .arg(repo_root().join("tools/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -58,10 +49,7 @@ impl Moto {
             http.get(&probe).send().await.ok().map(|_| ())
         })
         .await;
-        Self {
-            endpoint,
-            _child: child,
-        }
+        Self { endpoint, _child: child }
     }
 }
 
@@ -78,11 +66,7 @@ impl TestResponse {
     /// Panics with the body when the status differs.
     #[track_caller]
     pub fn assert_status(&self, status: u16) -> &Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.text
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.text);
         self
     }
 
@@ -90,22 +74,10 @@ impl TestResponse {
     #[track_caller]
     pub fn assert_problem(&self, status: u16) -> &Self {
         self.assert_status(status);
-        let ct = self
-            .headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        assert_eq!(
-            ct, "application/problem+json",
-            "not a problem: {}",
-            self.text
-        );
+        let ct = self.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(ct, "application/problem+json", "not a problem: {}", self.text);
         assert_eq!(self.body["status"], status, "{}", self.text);
-        assert!(
-            self.body["title"].is_string()
-                && self.body["detail"].is_string()
-                && self.body["type"].is_string()
-        );
+        assert!(self.body["title"].is_string() && self.body["detail"].is_string() && self.body["type"].is_string());
         self
     }
 
@@ -113,11 +85,7 @@ impl TestResponse {
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
-                    .collect()
-            })
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
             .unwrap_or_default()
     }
 }
@@ -149,19 +117,12 @@ impl TestUser {
 /// A short random lowercase name.
 pub fn random_name(prefix: &str) -> String {
     let raw = mediashare::auth::random::token(12).to_ascii_lowercase();
-    let clean: String = raw
-        .chars()
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        .take(10)
-        .collect();
+    let clean: String = raw.chars().filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit()).take(10).collect();
     format!("{prefix}{clean}")
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 /// Polls `probe` until it returns `Some`, failing after `deadline`.
@@ -175,10 +136,7 @@ where
         if let Some(v) = probe().await {
             return v;
         }
-        assert!(
-            start.elapsed() < deadline,
-            "timed out after {deadline:?} waiting for {what}"
-        );
+        assert!(start.elapsed() < deadline, "timed out after {deadline:?} waiting for {what}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -207,16 +165,8 @@ impl TestApp {
             endpoint_url: Some(endpoint.clone()),
         };
         let stack = Stack::start(opts).await.expect("stack starts");
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        Self {
-            stack,
-            http,
-            endpoint,
-            _moto: moto,
-        }
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { stack, http, endpoint, _moto: moto }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -224,13 +174,7 @@ impl TestApp {
     }
 
     /// Sends a request.
-    pub async fn request(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<Value>,
-        auth: &Auth,
-    ) -> TestResponse {
+    pub async fn request(&self, method: &str, path: &str, body: Option<Value>, auth: &Auth) -> TestResponse {
         let mut rb = self.http.request(method.parse().unwrap(), self.url(path));
         if let Some(b) = body {
             rb = rb.json(&b);
@@ -248,12 +192,7 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        TestResponse {
-            status,
-            headers,
-            text,
-            body,
-        }
+        TestResponse { status, headers, text, body }
     }
 
     pub async fn get(&self, path: &str, auth: &Auth) -> TestResponse {
@@ -290,49 +229,26 @@ impl TestApp {
     }
 
     pub fn stack_name(&self) -> String {
-        self.stack
-            .physical_name("Table")
-            .unwrap()
-            .trim_end_matches("-table")
-            .to_owned()
+        self.stack.physical_name("Table").unwrap().trim_end_matches("-table").to_owned()
     }
 
     /// Signs up; returns the response.
     pub async fn sign_up(&self, username: &str, email: &str, password: &str) -> TestResponse {
-        self.post(
-            "/api/users",
-            json!({"username": username, "email": email, "password": password}),
-            &Auth::None,
-        )
-        .await
+        self.post("/api/users", json!({"username": username, "email": email, "password": password}), &Auth::None).await
     }
 
     /// Signs in; returns (access, refresh).
     pub async fn sign_in(&self, login: &str, password: &str) -> (String, String) {
-        let res = self
-            .post(
-                "/api/users/sign-in",
-                json!({"username": login, "password": password}),
-                &Auth::None,
-            )
-            .await;
+        let res = self.post("/api/users/sign-in", json!({"username": login, "password": password}), &Auth::None).await;
         res.assert_status(200);
-        (
-            res.body["accessToken"].as_str().unwrap().to_owned(),
-            res.body["refreshToken"].as_str().unwrap().to_owned(),
-        )
+        (res.body["accessToken"].as_str().unwrap().to_owned(), res.body["refreshToken"].as_str().unwrap().to_owned())
     }
 
     /// Every email the emulator's SES holds for `to`: (subject, body).
     pub async fn emails_to(&self, to: &str) -> Vec<(String, String)> {
         // moto's state dump sometimes fails while other stacks write concurrently: retry.
         let data: Value = eventually("moto state dump", Duration::from_secs(10), || async {
-            let res = self
-                .http
-                .get(format!("{}/moto-api/data.json", self.endpoint))
-                .send()
-                .await
-                .ok()?;
+            let res = self.http.get(format!("{}/moto-api/data.json", self.endpoint)).send().await.ok()?;
             res.json::<Value>().await.ok()
         })
         .await;
@@ -341,27 +257,16 @@ impl TestApp {
             .cloned()
             .unwrap_or_default()
             .into_iter()
-            .filter(|m| {
-                m["destinations"]["ToAddresses"]
-                    .as_array()
-                    .is_some_and(|a| a.iter().any(|x| x == to))
-            })
-            .map(|m| {
-                (
-                    m["subject"].as_str().unwrap_or("").to_owned(),
-                    m["body"].as_str().unwrap_or("").to_owned(),
-                )
-            })
+            .filter(|m| m["destinations"]["ToAddresses"].as_array().is_some_and(|a| a.iter().any(|x| x == to)))
+            .map(|m| (m["subject"].as_str().unwrap_or("").to_owned(), m["body"].as_str().unwrap_or("").to_owned()))
             .collect()
     }
 
     /// Waits for the `n`th email to `to` (1-based) and returns it.
     pub async fn nth_email(&self, to: &str, n: usize) -> (String, String) {
-        eventually(
-            &format!("email #{n} to {to}"),
-            Duration::from_secs(30),
-            || async { self.emails_to(to).await.get(n - 1).cloned() },
-        )
+        eventually(&format!("email #{n} to {to}"), Duration::from_secs(30), || async {
+            self.emails_to(to).await.get(n - 1).cloned()
+        })
         .await
     }
 
@@ -375,17 +280,9 @@ impl TestApp {
     pub async fn unverified_user(&self) -> TestUser {
         let (username, email) = self.new_identity("u");
         let password = "correct horse battery".to_owned();
-        self.sign_up(&username, &email, &password)
-            .await
-            .assert_status(201);
+        self.sign_up(&username, &email, &password).await.assert_status(201);
         let (access, refresh) = self.sign_in(&username, &password).await;
-        TestUser {
-            username,
-            email,
-            password,
-            access,
-            refresh,
-        }
+        TestUser { username, email, password, access, refresh }
     }
 
     /// `n` verified users, made a few at a time (the emulator is not the thing under test).
@@ -402,13 +299,9 @@ impl TestApp {
     pub async fn verified_user(&self) -> TestUser {
         let user = self.unverified_user().await;
         let code = self.code_in_email(&user.email, 1).await;
-        self.post(
-            &format!("/api/users/{}/verify/{code}", user.username),
-            json!({}),
-            &Auth::None,
-        )
-        .await
-        .assert_status(200);
+        self.post(&format!("/api/users/{}/verify/{code}", user.username), json!({}), &Auth::None)
+            .await
+            .assert_status(200);
         user
     }
 
@@ -419,21 +312,13 @@ impl TestApp {
 
     /// Number of items in the table (tests only: a Scan is fine here).
     pub async fn item_count(&self) -> usize {
-        let out = self
-            .dynamo()
-            .scan()
-            .table_name(self.stack.physical_name("Table").unwrap())
-            .send()
-            .await
-            .unwrap();
+        let out = self.dynamo().scan().table_name(self.stack.physical_name("Table").unwrap()).send().await.unwrap();
         out.items.unwrap_or_default().len()
     }
 }
 
 /// Runs futures concurrently (no extra crate for one helper).
-pub async fn join_all<F: std::future::Future>(
-    futures: impl IntoIterator<Item = F>,
-) -> Vec<F::Output>
+pub async fn join_all<F: std::future::Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output>
 where
     F::Output: Send,
 {
@@ -454,11 +339,7 @@ where
                 }
             }
         }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
+        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
     })
     .await;
     outputs.extend(results.into_iter().map(Option::unwrap));
