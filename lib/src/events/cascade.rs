@@ -1,7 +1,7 @@
 //! What a removed account or media takes with it. Each step is a keyed delete (or an edge
 //! delete with its counter, in one transaction), so replays change nothing.
 
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, DeleteRequest, TransactWriteItem, Update, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, TransactWriteItem, Update};
 
 use super::table::attr;
 use crate::ctx::Ctx;
@@ -13,64 +13,12 @@ use crate::store::search::SearchDoc;
 
 /// Every item of a Query (all pages).
 async fn query_all(ctx: &Ctx, index: Option<&str>, pk_attr: &str, pk: &str) -> Result<Vec<Item>, DomainError> {
-    let store = &ctx.store;
-    let mut out = Vec::new();
-    let mut start = None;
-    loop {
-        let page = store
-            .client
-            .query()
-            .table_name(store.table())
-            .set_index_name(index.map(str::to_owned))
-            .key_condition_expression("#pk = :pk")
-            .expression_attribute_names("#pk", pk_attr)
-            .expression_attribute_values(":pk", s(pk))
-            .set_exclusive_start_key(start.take())
-            .send()
-            .await
-            .op("cascade query")?;
-        out.extend(page.items.unwrap_or_default());
-        match page.last_evaluated_key {
-            Some(k) => start = Some(k),
-            None => return Ok(out),
-        }
-    }
+    Ok(ctx.store.query_all(index, pk_attr, pk, "cascade query").await?)
 }
 
-/// Deletes items by key, 25 per batch.
+/// Deletes items by key.
 async fn delete_all(ctx: &Ctx, items: &[Item]) -> Result<(), DomainError> {
-    let store = &ctx.store;
-    let requests = items
-        .iter()
-        .map(|it| {
-            let del = DeleteRequest::builder()
-                .key("PK", s(it.req_s("PK")?))
-                .key("SK", s(it.req_s("SK")?))
-                .build()
-                .op("build delete")?;
-            Ok(WriteRequest::builder().delete_request(del).build())
-        })
-        .collect::<Result<Vec<_>, DomainError>>()?;
-    for chunk in requests.chunks(25) {
-        let mut batch = chunk.to_vec();
-        for _ in 0..8 {
-            let out = store
-                .client
-                .batch_write_item()
-                .request_items(store.table(), batch)
-                .send()
-                .await
-                .op("cascade delete")?;
-            batch = out.unprocessed_items.and_then(|mut u| u.remove(store.table())).unwrap_or_default();
-            if batch.is_empty() {
-                break;
-            }
-        }
-        if !batch.is_empty() {
-            return Err(DomainError::Internal("cascade delete: unprocessed items".into()));
-        }
-    }
-    Ok(())
+    Ok(ctx.store.delete_items(items, "cascade delete").await?)
 }
 
 /// Deletes an edge and decrements the counter it contributed to, in one transaction; when the

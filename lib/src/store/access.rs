@@ -1,10 +1,11 @@
-//! The two reads every entity needs: one item by key (consistent) and many items by key
-//! (BatchGetItem, 100 keys a request, unprocessed keys retried).
+//! The generic reads and writes every entity uses: one item by key (consistent), many items by
+//! key (BatchGetItem), a whole partition (Query, all pages), and batched deletes
+//! (BatchWriteItem), each retrying what DynamoDB leaves unprocessed.
 
-use aws_sdk_dynamodb::types::KeysAndAttributes;
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, WriteRequest};
 
 use super::error::OpContext;
-use super::item::{Item, item, s};
+use super::item::{Item, ItemExt, item, s};
 use super::{Store, StoreError};
 
 /// Rounds of BatchGetItem for keys DynamoDB left unprocessed (throttling).
@@ -50,5 +51,82 @@ impl Store {
             }
         }
         Ok(found)
+    }
+}
+
+/// Writes `requests` 25 per BatchWriteItem, retrying what DynamoDB leaves unprocessed with a
+/// short back-off.
+pub(crate) async fn batch_write(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    requests: Vec<WriteRequest>,
+    op: &'static str,
+) -> Result<(), StoreError> {
+    for chunk in requests.chunks(25) {
+        let mut batch = chunk.to_vec();
+        for round in 0..BATCH_ROUNDS {
+            let out = client.batch_write_item().request_items(table, batch).send().await.op(op)?;
+            batch = out.unprocessed_items.and_then(|mut u| u.remove(table)).unwrap_or_default();
+            if batch.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20 << round.min(5))).await;
+        }
+        if !batch.is_empty() {
+            return Err(StoreError::Aws { op, message: "items left unprocessed".into() });
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Deletes the items at `keys` (idempotent: absent items are fine).
+    pub(crate) async fn delete_keys(&self, keys: Vec<(String, String)>, op: &'static str) -> Result<(), StoreError> {
+        let requests = keys
+            .into_iter()
+            .map(|(pk, sk)| {
+                let del = DeleteRequest::builder().key("PK", s(pk)).key("SK", s(sk)).build().op("build delete")?;
+                Ok(WriteRequest::builder().delete_request(del).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        batch_write(&self.client, &self.table, requests, op).await
+    }
+
+    /// Deletes `items` by their `PK`/`SK`.
+    pub(crate) async fn delete_items(&self, items: &[Item], op: &'static str) -> Result<(), StoreError> {
+        let keys =
+            items.iter().map(|it| Ok((it.req_s("PK")?, it.req_s("SK")?))).collect::<Result<Vec<_>, StoreError>>()?;
+        self.delete_keys(keys, op).await
+    }
+
+    /// Every item whose `pk_attr` (of the table or of `index`) is `pk`, all pages.
+    pub(crate) async fn query_all(
+        &self,
+        index: Option<&str>,
+        pk_attr: &str,
+        pk: &str,
+        op: &'static str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", pk_attr)
+                .expression_attribute_values(":pk", s(pk))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .op(op)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) => start = Some(k),
+                None => return Ok(out),
+            }
+        }
     }
 }

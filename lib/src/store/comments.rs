@@ -5,9 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_dynamodb::types::{
-    Delete, DeleteRequest, KeysAndAttributes, Put, ReturnValue, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem, Update};
 
 use super::error::OpContext;
 use super::item::{Item, ItemExt, item, n, s};
@@ -261,33 +259,15 @@ impl Store {
 
     /// The ids among `ids` that `user` likes.
     pub async fn liked_comments(&self, ids: &[CommentId], user: &User) -> Result<HashSet<String>, DomainError> {
-        let mut liked = HashSet::new();
         let sk = keys::like_sk(&user.username);
+        let keys = ids.iter().map(|id| (keys::comment_pk(id.as_str()), sk.clone())).collect();
         let by_pk: HashMap<String, &CommentId> = ids.iter().map(|id| (keys::comment_pk(id.as_str()), id)).collect();
-        for chunk in ids.chunks(100) {
-            let mut ka = KeysAndAttributes::builder().projection_expression("PK");
-            for id in chunk {
-                ka = ka.keys(item([("PK", s(keys::comment_pk(id.as_str()))), ("SK", s(&sk))]));
-            }
-            let mut request = Some(ka.build().op("build batch get")?);
-            let mut rounds = 0;
-            while let Some(req) = request.take() {
-                rounds += 1;
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, req)
-                    .send()
-                    .await
-                    .op("batch get comment likes")?;
-                for it in out.responses.unwrap_or_default().remove(&self.table).unwrap_or_default() {
-                    if let Some(id) = it.opt_s("PK").and_then(|pk| by_pk.get(&pk).copied()) {
-                        liked.insert(id.to_string());
-                    }
-                }
-                request = out.unprocessed_keys.and_then(|mut u| u.remove(&self.table)).filter(|_| rounds < 8);
-            }
-        }
+        let liked = self
+            .get_by_keys(keys, "batch get comment likes")
+            .await?
+            .iter()
+            .filter_map(|it| it.opt_s("PK").and_then(|pk| by_pk.get(&pk).map(|id| id.to_string())))
+            .collect();
         Ok(liked)
     }
 
@@ -299,84 +279,15 @@ impl Store {
             CommentsOf::Replies(c) => ("GSI1", "GSI1PK", keys::comment_replies(c.as_str())),
             CommentsOf::Author(a) => ("GSI3", "GSI3PK", keys::author_comments(a)),
         };
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name(index)
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", pk_attr)
-                .expression_attribute_values(":pk", s(&pk))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .op("query comments")?;
-            for it in page.items.unwrap_or_default() {
-                out.push(comment_from_item(&it)?);
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(out),
-            }
-        }
+        let items = self.query_all(Some(index), pk_attr, &pk, "query comments").await?;
+        Ok(items.iter().map(comment_from_item).collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Deletes every item of a comment's partition: the comment itself (without counters)
     /// and its likes.
     pub async fn erase_comment_partition(&self, id: &CommentId) -> Result<(), DomainError> {
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::comment_pk(id.as_str())))
-                .projection_expression("PK, SK")
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .op("query comment partition")?;
-            let requests = page
-                .items
-                .unwrap_or_default()
-                .iter()
-                .map(|it| {
-                    let del = DeleteRequest::builder()
-                        .key("PK", s(it.req_s("PK")?))
-                        .key("SK", s(it.req_s("SK")?))
-                        .build()
-                        .op("build delete")?;
-                    Ok(WriteRequest::builder().delete_request(del).build())
-                })
-                .collect::<Result<Vec<_>, DomainError>>()?;
-            for chunk in requests.chunks(25) {
-                let mut batch = chunk.to_vec();
-                for _ in 0..8 {
-                    let out = self
-                        .client
-                        .batch_write_item()
-                        .request_items(&self.table, batch)
-                        .send()
-                        .await
-                        .op("erase comment partition")?;
-                    batch = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                    if batch.is_empty() {
-                        break;
-                    }
-                }
-                if !batch.is_empty() {
-                    return Err(DomainError::Internal("erase comment partition: unprocessed items".into()));
-                }
-            }
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(()),
-            }
-        }
+        let items = self.query_all(None, "PK", &keys::comment_pk(id.as_str()), "query comment partition").await?;
+        Ok(self.delete_items(&items, "erase comment partition").await?)
     }
 
     /// `ADD {attribute} {delta}` on an existing item, optionally also requiring `guard`

@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, DeleteRequest, ReturnValue, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, ReturnValue, TransactWriteItem, Update};
 
 use super::error::OpContext;
 use super::item::{Item, ItemExt, item, n, s};
@@ -328,38 +326,13 @@ impl Store {
     /// Deletes playlist items by id, whoever owns them (account erasure).
     pub async fn delete_playlists(&self, ids: &[PlaylistId]) -> Result<(), DomainError> {
         let keys = ids.iter().map(|id| (keys::playlist_pk(id.as_str()), PLAYLIST.to_owned())).collect();
-        self.delete_keys(keys, "delete playlists").await
+        Ok(self.delete_keys(keys, "delete playlists").await?)
     }
 
     /// Deletes the memberships of `medias` in playlist `id` (idempotent).
     pub async fn delete_memberships(&self, id: &PlaylistId, medias: &[MediaId]) -> Result<(), DomainError> {
         let keys = medias.iter().map(|m| (keys::media_pk(m.as_str()), keys::in_playlist_sk(id.as_str()))).collect();
-        self.delete_keys(keys, "delete playlist memberships").await
-    }
-
-    async fn delete_keys(&self, keys: Vec<(String, String)>, op: &'static str) -> Result<(), DomainError> {
-        let requests = keys
-            .into_iter()
-            .map(|(pk, sk)| {
-                let del = DeleteRequest::builder().key("PK", s(pk)).key("SK", s(sk)).build().op("build delete")?;
-                Ok(WriteRequest::builder().delete_request(del).build())
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        for chunk in requests.chunks(25) {
-            let mut batch = chunk.to_vec();
-            for round in 0..8 {
-                let out = self.client.batch_write_item().request_items(&self.table, batch).send().await.op(op)?;
-                batch = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                if batch.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20 << round)).await;
-            }
-            if !batch.is_empty() {
-                return Err(DomainError::Internal(format!("{op}: unprocessed items")));
-            }
-        }
-        Ok(())
+        Ok(self.delete_keys(keys, "delete playlist memberships").await?)
     }
 
     /// Applies `edit` to the playlist `id`: 404 when it is gone, 403 when `by` (the caller's

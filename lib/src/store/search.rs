@@ -107,29 +107,8 @@ impl DynamoSearch {
         Self { client, table }
     }
 
-    async fn write(&self, mut requests: Vec<WriteRequest>) -> Result<(), StoreError> {
-        while !requests.is_empty() {
-            let rest = requests.split_off(requests.len().min(25));
-            let mut batch = std::mem::replace(&mut requests, rest);
-            for _ in 0..8 {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, batch)
-                    .send()
-                    .await
-                    .op("write search index")?;
-                batch = out.unprocessed_items.and_then(|mut u| u.remove(&self.table)).unwrap_or_default();
-                if batch.is_empty() {
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await; // back-off for throttling
-            }
-            if !batch.is_empty() {
-                return Err(StoreError::Aws { op: "write search index", message: "unprocessed items".into() });
-            }
-        }
-        Ok(())
+    async fn write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        super::access::batch_write(&self.client, &self.table, requests, "write search index").await
     }
 
     fn delete_request(doc: &SearchDoc, prefix: &str) -> Result<WriteRequest, StoreError> {
