@@ -280,34 +280,12 @@ async fn bad_comments_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn a_media_must_be_ready_to_be_commented() {
-    use aws_sdk_dynamodb::types::AttributeValue::S;
     let app = TestApp::spawn().await;
     let alice = app.verified_user().await;
-    let table = app.stack.physical_name("Table").unwrap().to_owned();
-    let profile = app
-        .dynamo()
-        .get_item()
-        .table_name(&table)
-        .key("PK", S(format!("USER#{}", alice.username)))
-        .key("SK", S("PROFILE".into()))
-        .send()
-        .await
-        .unwrap();
-    let uid = profile.item.unwrap()["uid"].as_s().unwrap().clone();
     // An upload record as the upload route leaves it; the media waits for its file.
-    app.dynamo()
-        .put_item()
-        .table_name(&table)
-        .item("PK", S("UPLOAD#up1".into()))
-        .item("SK", S("#".into()))
-        .item("ownerUid", S(uid))
-        .item("owner", S(alice.username.clone()))
-        .item("kind", S("video".into()))
-        .item("key", S("uploads/video/up1".into()))
-        .send()
-        .await
-        .unwrap();
-    let res = app.post("/api/medias", json!({"kind": "video", "title": "soon", "fileUrl": "up1"}), &alice.auth()).await;
+    let upload = app.fake_upload(&alice, "video").await;
+    let res =
+        app.post("/api/medias", json!({"kind": "video", "title": "soon", "fileUrl": upload}), &alice.auth()).await;
     res.assert_status(201);
     let media = url(&res.body);
     app.post(&format!("/api/comments/medias/{media}"), json!({"body": "first!"}), &alice.auth())

@@ -86,37 +86,10 @@ async fn a_file_media_takes_only_its_owners_upload() {
     let alice = app.verified_user().await;
     let bob = app.verified_user().await;
     // An upload record as the upload route (step 3) leaves it.
-    let uid = app.get(&format!("/api/users/{}", alice.username), &Auth::None).await;
-    assert_eq!(uid.status, 200);
-    let table = app.stack.physical_name("Table").unwrap().to_owned();
-    let alice_uid = {
-        let out = app
-            .dynamo()
-            .get_item()
-            .table_name(&table)
-            .key("PK", aws_sdk_dynamodb::types::AttributeValue::S(format!("USER#{}", alice.username)))
-            .key("SK", aws_sdk_dynamodb::types::AttributeValue::S("PROFILE".into()))
-            .send()
-            .await
-            .unwrap();
-        out.item.unwrap()["uid"].as_s().unwrap().clone()
-    };
-    use aws_sdk_dynamodb::types::AttributeValue::S;
-    app.dynamo()
-        .put_item()
-        .table_name(&table)
-        .item("PK", S("UPLOAD#up1".into()))
-        .item("SK", S("#".into()))
-        .item("ownerUid", S(alice_uid))
-        .item("owner", S(alice.username.clone()))
-        .item("kind", S("video".into()))
-        .item("key", S("uploads/video/up1".into()))
-        .send()
-        .await
-        .unwrap();
-    let body = json!({"kind": "video", "title": "My clip", "fileUrl": "up1"});
+    let upload = app.fake_upload(&alice, "video").await;
+    let body = json!({"kind": "video", "title": "My clip", "fileUrl": upload});
     app.post("/api/medias", body.clone(), &bob.auth()).await.assert_problem(404);
-    let res = app.post("/api/medias", json!({"kind": "photo", "title": "x", "fileUrl": "up1"}), &alice.auth()).await;
+    let res = app.post("/api/medias", json!({"kind": "photo", "title": "x", "fileUrl": upload}), &alice.auth()).await;
     res.assert_problem(400);
     let res = app.post("/api/medias", body.clone(), &alice.auth()).await;
     res.assert_status(201);

@@ -19,30 +19,7 @@ async fn post(app: &TestApp, user: &TestUser, body: &str) -> String {
 
 /// A photo media still `uploading`, from an upload record as the upload route (step 3) leaves it.
 async fn photo(app: &TestApp, user: &TestUser, title: &str) -> String {
-    let table = app.stack.physical_name("Table").unwrap().to_owned();
-    let profile = app
-        .dynamo()
-        .get_item()
-        .table_name(&table)
-        .key("PK", S(format!("USER#{}", user.username)))
-        .key("SK", S("PROFILE".into()))
-        .send()
-        .await
-        .unwrap();
-    let uid = profile.item.unwrap()["uid"].as_s().unwrap().clone();
-    let upload = support::random_name("up");
-    app.dynamo()
-        .put_item()
-        .table_name(&table)
-        .item("PK", S(format!("UPLOAD#{upload}")))
-        .item("SK", S("#".into()))
-        .item("ownerUid", S(uid))
-        .item("owner", S(user.username.clone()))
-        .item("kind", S("photo".into()))
-        .item("key", S(format!("uploads/photo/{upload}")))
-        .send()
-        .await
-        .unwrap();
+    let upload = app.fake_upload(user, "photo").await;
     let res = app.post("/api/medias", json!({"kind": "photo", "title": title, "fileUrl": upload}), &user.auth()).await;
     res.assert_status(201);
     res.body["url"].as_str().unwrap().to_owned()

@@ -310,6 +310,37 @@ impl TestApp {
         aws_sdk_dynamodb::Client::new(self.stack.sdk_config())
     }
 
+    /// Writes an upload record as step 3's upload route leaves it (owner, kind, object key) and
+    /// returns its id, the `fileUrl` a media is created with.
+    pub async fn fake_upload(&self, owner: &TestUser, kind: &str) -> String {
+        use aws_sdk_dynamodb::types::AttributeValue::S;
+        let table = self.stack.physical_name("Table").unwrap().to_owned();
+        let profile = self
+            .dynamo()
+            .get_item()
+            .table_name(&table)
+            .key("PK", S(format!("USER#{}", owner.username)))
+            .key("SK", S("PROFILE".into()))
+            .send()
+            .await
+            .unwrap();
+        let uid = profile.item.unwrap()["uid"].as_s().unwrap().clone();
+        let id = random_name("up");
+        self.dynamo()
+            .put_item()
+            .table_name(&table)
+            .item("PK", S(format!("UPLOAD#{id}")))
+            .item("SK", S("#".into()))
+            .item("ownerUid", S(uid))
+            .item("owner", S(owner.username.clone()))
+            .item("kind", S(kind.into()))
+            .item("key", S(format!("uploads/{kind}/{id}")))
+            .send()
+            .await
+            .unwrap();
+        id
+    }
+
     /// Number of items in the table (tests only: a Scan is fine here).
     pub async fn item_count(&self) -> usize {
         let out = self.dynamo().scan().table_name(self.stack.physical_name("Table").unwrap()).send().await.unwrap();
