@@ -31,6 +31,21 @@ pub struct Config {
     pub verification_ttl: Duration,
     /// Minimum time between two verification emails for one account.
     pub verification_resend_cooldown: Duration,
+    /// Bucket that receives uploads (presigned POST).
+    pub uploads_bucket: String,
+    /// Base URL of S3 as clients see it (`{endpoint}/{bucket}` path style); empty: AWS's
+    /// virtual-hosted `https://{bucket}.s3.{region}.amazonaws.com`.
+    pub s3_public_endpoint: String,
+    /// Largest photo file.
+    pub max_photo_bytes: u64,
+    /// Largest video file.
+    pub max_video_bytes: u64,
+    /// Largest audio file.
+    pub max_music_bytes: u64,
+    /// Bytes a user may upload in any 24 hours.
+    pub upload_quota_bytes_per_day: u64,
+    /// Lifetime of a presigned upload.
+    pub upload_url_ttl: Duration,
 }
 
 /// A missing or malformed setting.
@@ -69,7 +84,21 @@ impl Config {
                     .map_err(|e| ConfigError::Invalid { name, reason: e.to_string() }),
             }
         };
+        let bytes = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match lookup(name).filter(|v| !v.trim().is_empty()) {
+                None => Ok(default),
+                Some(v) => v.trim().parse::<u64>().map_err(|e| ConfigError::Invalid { name, reason: e.to_string() }),
+            }
+        };
+        const MIB: u64 = 1024 * 1024;
         Ok(Self {
+            uploads_bucket: required("UPLOADS_BUCKET")?,
+            s3_public_endpoint: lookup("S3_PUBLIC_ENDPOINT").unwrap_or_default().trim_end_matches('/').to_owned(),
+            max_photo_bytes: bytes("MAX_PHOTO_BYTES", 25 * MIB)?,
+            max_video_bytes: bytes("MAX_VIDEO_BYTES", 2048 * MIB)?,
+            max_music_bytes: bytes("MAX_MUSIC_BYTES", 200 * MIB)?,
+            upload_quota_bytes_per_day: bytes("UPLOAD_QUOTA_BYTES_PER_DAY", 5 * 1024 * MIB)?,
+            upload_url_ttl: seconds("UPLOAD_URL_TTL_SECONDS", 900)?,
             table_name: required("TABLE_NAME")?,
             mail_queue_url: required("MAIL_QUEUE_URL")?,
             mail_from: required("MAIL_FROM")?,

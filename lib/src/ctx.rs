@@ -19,6 +19,16 @@ pub struct Ctx {
     pub ses: aws_sdk_sesv2::Client,
     /// Access-token signing and verification keys.
     pub keys: SigningKeys,
+    /// The function's own AWS identity (signs presigned uploads).
+    pub identity: AwsIdentity,
+}
+
+/// Credentials and region of the function, for signing requests clients make themselves.
+pub struct AwsIdentity {
+    /// The SDK's credentials provider (cached and refreshed by the SDK).
+    pub credentials: Option<aws_credential_types::provider::SharedCredentialsProvider>,
+    /// The region.
+    pub region: String,
 }
 
 /// Why a context could not be built.
@@ -42,7 +52,11 @@ impl Ctx {
         let store = Store::new(dynamo, config.table_name.clone(), cursors);
         let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
         let ses = aws_sdk_sesv2::Client::new(sdk);
-        Ok(Self { config, store, mail, ses, keys })
+        let identity = AwsIdentity {
+            credentials: sdk.credentials_provider(),
+            region: sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into()),
+        };
+        Ok(Self { config, store, mail, ses, keys, identity })
     }
 
     /// Builds a context from the process environment (what a Lambda binary does at init).

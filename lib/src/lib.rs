@@ -18,5 +18,6 @@ pub mod registry;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod upload;
 
 pub use ctx::Ctx;

@@ -106,7 +106,13 @@ impl Stack {
             physical.set_attribute(id, "ApiEndpoint", base_url.clone());
         }
 
-        let env = environment::resolve(&resolver, &physical, &functions, &opts.secrets, &opts.env_overrides)?;
+        let mut env = environment::resolve(&resolver, &physical, &functions, &opts.secrets, &opts.env_overrides)?;
+        // Clients upload straight to S3: locally that is the emulator, path-style.
+        if let (Some(public), Some(endpoint)) = (env.get_mut("S3_PUBLIC_ENDPOINT"), sdk.endpoint_url())
+            && public.is_empty()
+        {
+            *public = endpoint.trim_end_matches('/').to_owned();
+        }
         let config = mediashare::config::Config::from_lookup(|name| env.get(name).cloned())?;
         let ctx: &'static Ctx = Ctx::new(config, &sdk)?.leak();
 

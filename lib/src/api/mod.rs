@@ -10,5 +10,6 @@ pub mod medias;
 pub mod openapi;
 pub mod playlists;
 pub mod search;
+pub mod uploads;
 pub mod users;
 pub mod views;

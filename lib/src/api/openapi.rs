@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, comments, docs, follows, medias, playlists, users, views};
+use super::{accounts, auth, comments, docs, follows, medias, playlists, uploads, users, views};
 use crate::domain::{NotificationSetting, NotificationType};
 use crate::http::problem::{FieldErrorDoc, Problem};
 
@@ -19,6 +19,7 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         follows::follow, follows::unfollow, follows::followers, follows::followings,
         medias::create, medias::get, medias::list, medias::search, medias::update, medias::delete,
         medias::add_tag, medias::remove_tag, medias::like, medias::unlike, medias::repost, medias::unrepost,
+        uploads::photo, uploads::video, uploads::music,
         comments::get, comments::list, comments::replies, comments::create, comments::update, comments::delete,
         comments::like, comments::unlike,
         playlists::list, playlists::search, playlists::get, playlists::medias, playlists::create, playlists::update,
@@ -29,13 +30,14 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         views::UserPage, views::PhotoSet, views::SettingsView, NotificationType, NotificationSetting,
         views::MediaView, views::MediaPage, crate::domain::MediaKind, crate::domain::MediaStatus,
         medias::CreateMediaBody, medias::UpdateMediaBody,
+        uploads::UploadRequestBody, uploads::UploadView, uploads::PresignedPostView,
         comments::CommentView, comments::CommentPage, comments::CreateCommentBody, comments::UpdateCommentBody,
         accounts::SignUpBody, auth::SignInBody, auth::RefreshBody, users::UpdateUserBody, users::SettingsBody,
         playlists::PlaylistView, playlists::PlaylistPage, playlists::PlaylistMediaView, playlists::PlaylistMediaPage,
         playlists::CreatePlaylistBody, playlists::UpdatePlaylistBody, playlists::MovePlaylistMediaBody,
     )),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "comments"), (name = "playlists"), (name = "docs")),
+    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "comments"), (name = "playlists"), (name = "docs")),
 )]
 struct ApiDoc;
 

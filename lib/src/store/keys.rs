@@ -136,3 +136,7 @@ pub const IN_PLAYLIST: &str = "INPLAYLIST#";
 pub fn in_playlist_sk(id: &str) -> String {
     format!("{IN_PLAYLIST}{id}")
 }
+/// GSI2 partition of an account's uploads by time (the rolling quota).
+pub fn user_uploads(uid: &str) -> String {
+    format!("UPLOADS#{uid}")
+}
