@@ -82,6 +82,12 @@ impl ShortId {
     }
 }
 
+impl AsRef<str> for ShortId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for ShortId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -27,6 +27,25 @@ impl Store {
         Ok(out.item)
     }
 
+    /// The entities among `ids` that exist, in the order of `ids`: one BatchGetItem per 100,
+    /// each item read by `parse` and matched back by `id_of`.
+    pub(crate) async fn get_in_order<I: AsRef<str>, T>(
+        &self,
+        ids: &[I],
+        key_of: impl Fn(&str) -> (String, String),
+        parse: impl Fn(&Item) -> Result<T, StoreError>,
+        id_of: impl Fn(&T) -> String,
+        op: &'static str,
+    ) -> Result<Vec<T>, StoreError> {
+        let keys = ids.iter().map(|id| key_of(id.as_ref())).collect();
+        let mut found = std::collections::HashMap::new();
+        for it in self.get_by_keys(keys, op).await? {
+            let entity = parse(&it)?;
+            found.insert(id_of(&entity), entity);
+        }
+        Ok(ids.iter().filter_map(|id| found.remove(id.as_ref())).collect())
+    }
+
     /// The items that exist among `keys` (any order).
     pub(crate) async fn get_by_keys(
         &self,

@@ -5,6 +5,10 @@ use crate::domain::Username;
 
 /// Partition of a user: profile, sessions, verification code.
 pub fn user_pk(username: &Username) -> String {
+    user_pk_str(username.as_str())
+}
+/// [`user_pk`] of an already validated name.
+pub fn user_pk_str(username: &str) -> String {
     format!("USER#{username}")
 }
 /// Sort key of the profile item.

@@ -1,8 +1,6 @@
 //! Medias: the media item (with its list keys once ready), its tag items, and the owner's
 //! media counter, written together.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem, Update};
 
 use super::error::OpContext;
@@ -189,13 +187,8 @@ impl Store {
 
     /// The medias among `ids` that exist, in the order of `ids`.
     pub async fn get_medias(&self, ids: &[MediaId]) -> Result<Vec<Media>, DomainError> {
-        let keys = ids.iter().map(|id| (keys::media_pk(id.as_str()), MEDIA.to_owned())).collect();
-        let mut found: HashMap<String, Media> = HashMap::new();
-        for it in self.get_by_keys(keys, "batch get medias").await? {
-            let m = media_from_item(&it)?;
-            found.insert(m.id.to_string(), m);
-        }
-        Ok(ids.iter().filter_map(|id| found.remove(id.as_str())).collect())
+        let key_of = |id: &str| (keys::media_pk(id), MEDIA.to_owned());
+        Ok(self.get_in_order(ids, key_of, media_from_item, |m| m.id.to_string(), "batch get medias").await?)
     }
 
     /// Ready medias, newest first, filtered. The most selective filter picks the index (tag,

@@ -2,8 +2,6 @@
 //! concurrency), plus one membership item per entry in the media's partition so a deleted media
 //! finds the playlists it was in. The list and the memberships change in one transaction.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, ReturnValue, TransactWriteItem, Update};
 
@@ -215,13 +213,8 @@ impl Store {
 
     /// The playlists among `ids` that exist, in the order of `ids`.
     pub async fn get_playlists(&self, ids: &[PlaylistId]) -> Result<Vec<Playlist>, DomainError> {
-        let keys = ids.iter().map(|id| (keys::playlist_pk(id.as_str()), PLAYLIST.to_owned())).collect();
-        let mut found: HashMap<String, Playlist> = HashMap::new();
-        for it in self.get_by_keys(keys, "batch get playlists").await? {
-            let p = playlist_from_item(&it)?;
-            found.insert(p.id.to_string(), p);
-        }
-        Ok(ids.iter().filter_map(|id| found.remove(id.as_str())).collect())
+        let key_of = |id: &str| (keys::playlist_pk(id), PLAYLIST.to_owned());
+        Ok(self.get_in_order(ids, key_of, playlist_from_item, |p| p.id.to_string(), "batch get playlists").await?)
     }
 
     /// Every playlist, newest first.

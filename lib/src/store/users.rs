@@ -170,13 +170,8 @@ impl Store {
 
     /// The accounts among `names` that exist, in the order of `names`.
     pub async fn get_users(&self, names: &[Username]) -> Result<Vec<User>, DomainError> {
-        let keys = names.iter().map(|n| (keys::user_pk(n), PROFILE.to_owned())).collect();
-        let mut found = std::collections::HashMap::new();
-        for it in self.get_by_keys(keys, "batch get users").await? {
-            let user = user_from_item(&it)?;
-            found.insert(user.username.clone(), user);
-        }
-        Ok(names.iter().filter_map(|n| found.remove(n)).collect())
+        let key_of = |name: &str| (keys::user_pk_str(name), PROFILE.to_owned());
+        Ok(self.get_in_order(names, key_of, user_from_item, |u| u.username.to_string(), "batch get users").await?)
     }
 
     /// Applies profile changes; 404 when the account is gone.
