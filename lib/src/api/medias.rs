@@ -54,8 +54,9 @@ pub async fn view_for(ctx: &Ctx, m: &Media, caller: Option<&User>) -> ApiResult<
     let mut view = MediaView::of(m);
     if let Some(me) = caller {
         let pk = crate::store::keys::media_pk(m.id.as_str());
-        view.liked = Some(ctx.store.has_reacted(Reaction::Like, &pk, me).await?);
-        view.reposted = Some(ctx.store.has_reacted(Reaction::Repost, &pk, me).await?);
+        let flags = ctx.store.reactions_of(&[Reaction::Like, Reaction::Repost], &pk, me).await?;
+        view.liked = Some(flags[0]);
+        view.reposted = Some(flags[1]);
     }
     Ok(view)
 }

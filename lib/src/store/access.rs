@@ -126,21 +126,36 @@ impl Store {
         pk: &str,
         op: &'static str,
     ) -> Result<Vec<Item>, StoreError> {
+        self.query_all_after(index, pk_attr, pk, None, op).await
+    }
+
+    /// Like [`query_all`](Self::query_all), keeping only items whose sort key (`sk_after.0`) is
+    /// greater than `sk_after.1` (a key condition: nothing else is read).
+    pub(crate) async fn query_all_after(
+        &self,
+        index: Option<&str>,
+        pk_attr: &str,
+        pk: &str,
+        sk_after: Option<(&str, &str)>,
+        op: &'static str,
+    ) -> Result<Vec<Item>, StoreError> {
         let mut out = Vec::new();
         let mut start = None;
+        let condition = if sk_after.is_some() { "#pk = :pk AND #sk > :after" } else { "#pk = :pk" };
         loop {
-            let page = self
+            let mut query = self
                 .client
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index.map(str::to_owned))
-                .key_condition_expression("#pk = :pk")
+                .key_condition_expression(condition)
                 .expression_attribute_names("#pk", pk_attr)
-                .expression_attribute_values(":pk", s(pk))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .op(op)?;
+                .expression_attribute_values(":pk", s(pk));
+            if let Some((sk_attr, after)) = sk_after {
+                query =
+                    query.expression_attribute_names("#sk", sk_attr).expression_attribute_values(":after", s(after));
+            }
+            let page = query.set_exclusive_start_key(start.take()).send().await.op(op)?;
             out.extend(page.items.unwrap_or_default());
             match page.last_evaluated_key {
                 Some(k) => start = Some(k),

@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
 use super::error::OpContext;
-use super::item::{item, n, s};
+use super::item::{ItemExt, item, n, s};
 use super::keys;
 use super::users::failed_conditions;
 use super::{Store, StoreError};
@@ -88,6 +88,20 @@ impl Store {
             .op("build unreact")?;
         let count = self.counter(target, reaction.counter(), -1)?;
         self.counted_write(TransactWriteItem::builder().delete(del).build(), count, "unreact").await
+    }
+
+    /// Which of `reactions` `user` has on the target, in one read.
+    pub async fn reactions_of(
+        &self,
+        reactions: &[Reaction],
+        target_pk: &str,
+        user: &User,
+    ) -> Result<Vec<bool>, DomainError> {
+        let keys =
+            reactions.iter().map(|r| (target_pk.to_owned(), keys::reaction_sk(r.key(), &user.username))).collect();
+        let found: Vec<String> =
+            self.get_by_keys(keys, "get reactions").await?.iter().filter_map(|it| it.opt_s("SK")).collect();
+        Ok(reactions.iter().map(|r| found.contains(&keys::reaction_sk(r.key(), &user.username))).collect())
     }
 
     /// Whether `user` has this reaction on the target.

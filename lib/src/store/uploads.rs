@@ -91,28 +91,8 @@ impl Store {
 
     /// Bytes `owner` announced in uploads created after `since` (RFC 3339).
     pub async fn bytes_uploaded_since(&self, owner: &UserId, since: &str) -> Result<u64, DomainError> {
-        let mut total = 0u64;
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .index_name("GSI2")
-                .key_condition_expression("GSI2PK = :pk AND GSI2SK > :since")
-                .expression_attribute_values(":pk", s(keys::user_uploads(&owner.0)))
-                .expression_attribute_values(":since", s(since))
-                .projection_expression("#size")
-                .expression_attribute_names("#size", "size")
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .op("sum uploads")?;
-            total += page.items.unwrap_or_default().iter().map(|i| i.num("size").max(0) as u64).sum::<u64>();
-            match page.last_evaluated_key {
-                Some(k) => start = Some(k),
-                None => return Ok(total),
-            }
-        }
+        let pk = keys::user_uploads(&owner.0);
+        let uploads = self.query_all_after(Some("GSI2"), "GSI2PK", &pk, Some(("GSI2SK", since)), "sum uploads").await?;
+        Ok(uploads.iter().map(|u| u.num("size").max(0) as u64).sum())
     }
 }
