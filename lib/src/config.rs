@@ -46,6 +46,16 @@ pub struct Config {
     pub upload_quota_bytes_per_day: u64,
     /// Lifetime of a presigned upload.
     pub upload_url_ttl: Duration,
+    /// Bucket holding processed files (public read under `media/`).
+    pub media_bucket: String,
+    /// Base URL of processed files (`{base}/media/...`); empty: the bucket's public S3 URL.
+    pub media_base_url: String,
+    /// Longest video or audio accepted, checked before any encoding.
+    pub max_media_duration: Duration,
+    /// Largest image accepted, in pixels (decompression-bomb guard).
+    pub max_image_pixels: u64,
+    /// How long one ffmpeg run may take before it is killed.
+    pub ffmpeg_timeout: Duration,
 }
 
 /// A missing or malformed setting.
@@ -99,6 +109,11 @@ impl Config {
             max_music_bytes: bytes("MAX_MUSIC_BYTES", 200 * MIB)?,
             upload_quota_bytes_per_day: bytes("UPLOAD_QUOTA_BYTES_PER_DAY", 5 * 1024 * MIB)?,
             upload_url_ttl: seconds("UPLOAD_URL_TTL_SECONDS", 900)?,
+            media_bucket: lookup("MEDIA_BUCKET").unwrap_or_default(),
+            media_base_url: lookup("MEDIA_BASE_URL").unwrap_or_default().trim_end_matches('/').to_owned(),
+            max_media_duration: seconds("MAX_MEDIA_SECONDS", 3 * 3600)?,
+            max_image_pixels: bytes("MAX_IMAGE_PIXELS", 50_000_000)?,
+            ffmpeg_timeout: seconds("FFMPEG_TIMEOUT_SECONDS", 840)?,
             table_name: required("TABLE_NAME")?,
             mail_queue_url: required("MAIL_QUEUE_URL")?,
             mail_from: required("MAIL_FROM")?,
@@ -112,6 +127,17 @@ impl Config {
             verification_ttl: seconds("VERIFICATION_TTL_SECONDS", 24 * 3600)?,
             verification_resend_cooldown: seconds("VERIFICATION_RESEND_COOLDOWN_SECONDS", 30)?,
         })
+    }
+
+    /// Public URL of the processed object `key`.
+    pub fn media_url(&self, key: &str) -> String {
+        if !self.media_base_url.is_empty() {
+            format!("{}/{key}", self.media_base_url)
+        } else if !self.s3_public_endpoint.is_empty() {
+            format!("{}/{}/{key}", self.s3_public_endpoint, self.media_bucket)
+        } else {
+            format!("https://{}.s3.amazonaws.com/{key}", self.media_bucket)
+        }
     }
 }
 

@@ -17,6 +17,8 @@ pub struct Ctx {
     pub mail: MailQueue,
     /// SES client (used by the mailer only).
     pub ses: aws_sdk_sesv2::Client,
+    /// S3 client (uploads and processed media), path-style against an emulator.
+    pub s3: aws_sdk_s3::Client,
     /// Access-token signing and verification keys.
     pub keys: SigningKeys,
     /// The function's own AWS identity (signs presigned uploads).
@@ -52,11 +54,14 @@ impl Ctx {
         let store = Store::new(dynamo, config.table_name.clone(), cursors);
         let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
         let ses = aws_sdk_sesv2::Client::new(sdk);
+        // Emulators (an endpoint override) serve buckets path-style only.
+        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        let s3 = aws_sdk_s3::Client::from_conf(s3_config);
         let identity = AwsIdentity {
             credentials: sdk.credentials_provider(),
             region: sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into()),
         };
-        Ok(Self { config, store, mail, ses, keys, identity })
+        Ok(Self { config, store, mail, ses, s3, keys, identity })
     }
 
     /// Builds a context from the process environment (what a Lambda binary does at init).

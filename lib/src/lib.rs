@@ -14,10 +14,12 @@ pub mod events;
 pub mod http;
 pub mod lambda;
 pub mod mail;
+pub mod media;
 pub mod registry;
 pub mod store;
 pub mod telemetry;
 pub mod time;
+pub mod transcode;
 pub mod upload;
 
 pub use ctx::Ctx;

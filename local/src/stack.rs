@@ -113,6 +113,11 @@ impl Stack {
         {
             *public = endpoint.trim_end_matches('/').to_owned();
         }
+        // Processed files are served by the emulator too, path-style (the template's
+        // virtual-hosted AWS URL means nothing locally).
+        if let (Some(endpoint), Some(bucket)) = (sdk.endpoint_url(), env.get("MEDIA_BUCKET").cloned()) {
+            env.insert("MEDIA_BASE_URL".into(), format!("{}/{bucket}", endpoint.trim_end_matches('/')));
+        }
         let config = mediashare::config::Config::from_lookup(|name| env.get(name).cloned())?;
         let ctx: &'static Ctx = Ctx::new(config, &sdk)?.leak();
 

@@ -42,7 +42,14 @@ async fn a_video_goes_straight_to_s3_and_a_media_takes_it() {
     assert!(conditions.contains(&json!({"key": key})));
     assert!(conditions.contains(&json!({"bucket": bucket})));
 
-    // A third-party client: every field, then the file, as multipart/form-data.
+    let media =
+        app.post("/api/medias", json!({"kind": "video", "title": "My clip", "fileUrl": file_url}), &alice.auth()).await;
+    media.assert_status(201);
+    assert_eq!(media.body["status"], "uploading");
+    let id = media.body["url"].as_str().unwrap().to_owned();
+
+    // A third-party client: every field, then the file, as multipart/form-data. S3 announces
+    // it, and processing finds these bytes are no video.
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in &fields {
         form = form.text(k.clone(), v.as_str().unwrap().to_owned());
@@ -50,17 +57,14 @@ async fn a_video_goes_straight_to_s3_and_a_media_takes_it() {
     form = form.part("file", reqwest::multipart::Part::bytes(bytes.clone()).file_name("My clip.mp4"));
     let posted = app.http.post(&url).multipart(form).send().await.unwrap();
     assert!(posted.status().is_success(), "S3 POST: {}", posted.status());
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(app.stack.sdk_config()).force_path_style(true).build(),
-    );
-    let head = s3.head_object().bucket(&bucket).key(&key).send().await.unwrap();
-    assert_eq!(head.content_length(), Some(bytes.len() as i64));
-    assert_eq!(head.content_type(), Some("video/mp4"));
-
-    let media =
-        app.post("/api/medias", json!({"kind": "video", "title": "My clip", "fileUrl": file_url}), &alice.auth()).await;
-    media.assert_status(201);
-    assert_eq!(media.body["status"], "uploading");
+    let settled = app.settled_media(&id).await;
+    assert_eq!(settled["status"], "failed");
+    assert!(settled["statusReason"].as_str().unwrap().contains("not a"), "{settled}");
+    assert!(!app.raw_upload_exists(&key).await, "a refused upload is deleted");
+    // The same upload cannot be taken by a second media.
+    app.post("/api/medias", json!({"kind": "video", "title": "again", "fileUrl": file_url}), &alice.auth())
+        .await
+        .assert_problem(409);
 }
 
 #[tokio::test]

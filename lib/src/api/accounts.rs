@@ -90,6 +90,8 @@ pub async fn sign_up(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         password_hash: password::hash(&pw).await?,
         api_key_hash: None,
         tokens_valid_after: 0,
+        profile_photo: None,
+        channel_photo: None,
         settings: NotificationSettings::default(),
     };
     let (code, record) = new_code(ctx, &user.id, &user.email);

@@ -8,14 +8,16 @@ use super::views::{MediaPage, MediaView};
 use crate::ctx::Ctx;
 use crate::domain::media::MAX_TAGS;
 use crate::domain::{
-    Description, DomainError, FieldError, Media, MediaId, MediaKind, MediaStatus, PostBody, Tag, Title, User, Username,
+    Description, DomainError, FieldError, Media, MediaId, MediaKind, MediaStatus, PostBody, Tag, Title, UploadPurpose,
+    User, Username,
 };
 use crate::http::problem::Problem;
 use crate::http::request::PathParam;
 use crate::http::{ApiResult, Reply, Req};
-use crate::store::medias::{MediaFilter, UploadRef};
+use crate::store::medias::{CLAIM_FAILED, MediaFilter, UploadRef};
 use crate::store::reactions::{Reaction, Target};
 use crate::store::search::{SearchDoc, matches};
+use crate::store::uploads::UploadState;
 
 impl PathParam for MediaId {
     fn parse_param(raw: &str) -> Result<Self, String> {
@@ -147,29 +149,7 @@ fn validate(body: CreateMediaBody) -> Result<NewMedia, DomainError> {
 pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let me = req.verified_caller().await?.user;
     let new = validate(req.json()?)?;
-    let mut status = if new.kind == MediaKind::Post { MediaStatus::Ready } else { MediaStatus::Uploading };
-    let upload = match &new.file_url {
-        Some(url) => {
-            let upload = ctx
-                .store
-                .get_upload(url)
-                .await?
-                .filter(|u| u.owner_uid == me.id)
-                .ok_or(DomainError::NotFound("upload"))?;
-            if upload.kind != new.kind {
-                return Err(
-                    DomainError::invalid("fileUrl", format!("is an upload for a {}", upload.kind.as_str())).into()
-                );
-            }
-            if upload.arrived {
-                status = MediaStatus::Processing;
-            }
-            Some(UploadRef { id: url.clone(), key: upload.key })
-        }
-        None => None,
-    };
-    let now = crate::time::now_rfc3339();
-    let media = Media {
+    let mut media = Media {
         id: MediaId::generate(),
         kind: new.kind,
         owner: me.username.clone(),
@@ -178,20 +158,75 @@ pub async fn create(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
         description: new.description,
         body: new.body,
         tags: new.tags,
-        status,
+        status: MediaStatus::Ready,
         status_reason: None,
         likes: 0,
         comments: 0,
         reposts: 0,
-        created_at: now.clone(),
-        updated_at: now,
+        created_at: crate::time::now_rfc3339(),
+        updated_at: crate::time::now_rfc3339(),
         files: None,
-        file_key: upload.as_ref().map(|u| u.key.clone()),
+        upload: new.file_url.clone(),
+        details: None,
+        subtitles: Default::default(),
+        cover: None,
+        cover_applied: None,
+        rejected: Default::default(),
     };
-    ctx.store.create_media(&media, upload.as_ref()).await?;
+    match &new.file_url {
+        None => ctx.store.create_media(&media, None).await?,
+        // Processing may finish between reading the upload and claiming it: the claim is
+        // conditioned on the state read, and a lost race reads again.
+        Some(url) => {
+            let mut attempts = 0;
+            loop {
+                let claim = claim_upload(ctx, &me, url, &mut media).await?;
+                match ctx.store.create_media(&media, Some(&claim)).await {
+                    Err(DomainError::Conflict(m)) if m == CLAIM_FAILED && attempts < 3 => attempts += 1,
+                    other => break other?,
+                }
+            }
+        }
+    }
     ctx.store.search().index(&search_doc(&media), None).await?;
     let view = view_for(ctx, &media, Some(&me)).await?;
     Ok(Reply::json(201, &view).header("location", &format!("/api/medias/{}", media.id)))
+}
+
+/// Reads the upload `url` for `media` and sets its status from the processing state.
+async fn claim_upload(ctx: &Ctx, me: &User, url: &str, media: &mut Media) -> ApiResult<UploadRef> {
+    let upload =
+        ctx.store.get_upload(url).await?.filter(|u| u.owner_uid == me.id).ok_or(DomainError::NotFound("upload"))?;
+    match &upload.purpose {
+        UploadPurpose::Media(kind) if *kind == media.kind => {}
+        UploadPurpose::Media(kind) => {
+            return Err(DomainError::invalid("fileUrl", format!("is an upload for a {}", kind.as_str())).into());
+        }
+        _ => return Err(DomainError::invalid("fileUrl", "is not an upload for a media file").into()),
+    }
+    if upload.media.is_some() {
+        return Err(DomainError::Conflict(CLAIM_FAILED.into()).into());
+    }
+    let state = match &upload.state {
+        UploadState::Pending => {
+            media.status = MediaStatus::Uploading;
+            "pending"
+        }
+        UploadState::Processing { .. } => {
+            media.status = MediaStatus::Processing;
+            "processing"
+        }
+        UploadState::Done { files, details } => {
+            media.status = MediaStatus::Ready;
+            media.files = Some(files.clone());
+            media.details = Some(details.clone());
+            "done"
+        }
+        UploadState::Failed { reason } => {
+            return Err(DomainError::Conflict(format!("the file was refused: {reason}")).into());
+        }
+    };
+    Ok(UploadRef { id: upload.id, state })
 }
 
 /// `GET /api/medias/{url}` — one media with counts, tags, status and files when ready.
@@ -256,7 +291,7 @@ pub struct UpdateMediaBody {
 }
 
 /// The media `{url}` if the caller owns it: 404 when absent, 403 when another user's.
-async fn owned_media(ctx: &Ctx, req: &Req) -> ApiResult<(User, Media)> {
+pub(crate) async fn owned_media(ctx: &Ctx, req: &Req) -> ApiResult<(User, Media)> {
     let id: MediaId = req.path("url")?;
     let me = req.verified_caller().await?.user;
     let media = ctx.store.require_media(&id).await?;

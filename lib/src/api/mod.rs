@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod comments;
 pub mod docs;
+pub mod files;
 pub mod follows;
 pub mod medias;
 pub mod openapi;

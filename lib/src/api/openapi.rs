@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, comments, docs, follows, medias, playlists, uploads, users, views};
+use super::{accounts, auth, comments, docs, files, follows, medias, playlists, uploads, users, views};
 use crate::domain::{NotificationSetting, NotificationType};
 use crate::http::problem::{FieldErrorDoc, Problem};
 
@@ -19,7 +19,8 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         follows::follow, follows::unfollow, follows::followers, follows::followings,
         medias::create, medias::get, medias::list, medias::search, medias::update, medias::delete,
         medias::add_tag, medias::remove_tag, medias::like, medias::unlike, medias::repost, medias::unrepost,
-        uploads::photo, uploads::video, uploads::music,
+        uploads::photo, uploads::video, uploads::music, uploads::subtitles, uploads::cover, uploads::profile_photo,
+        uploads::channel_photo, files::photo, files::video, files::music,
         comments::get, comments::list, comments::replies, comments::create, comments::update, comments::delete,
         comments::like, comments::unlike,
         playlists::list, playlists::search, playlists::get, playlists::medias, playlists::create, playlists::update,
@@ -37,7 +38,7 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         playlists::CreatePlaylistBody, playlists::UpdatePlaylistBody, playlists::MovePlaylistMediaBody,
     )),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "comments"), (name = "playlists"), (name = "docs")),
+    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "files"), (name = "comments"), (name = "playlists"), (name = "docs")),
 )]
 struct ApiDoc;
 

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::{NotificationSetting, NotificationType, User};
 
-/// Image renditions of a profile or channel photo.
-#[derive(Debug, Serialize, ToSchema)]
+/// Image renditions of a profile or channel photo (WebP), with JPEG fallbacks.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PhotoSet {
     /// Small.
     pub thumb: String,
@@ -16,6 +16,16 @@ pub struct PhotoSet {
     pub medium: String,
     /// Large.
     pub large: String,
+    /// The same sizes as JPEG, for clients without WebP.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jpeg: Option<BTreeMap<String, String>>,
+}
+
+impl PhotoSet {
+    /// Reads the stored JSON (processing writes this very shape).
+    pub fn of(stored: &serde_json::Value) -> Option<Self> {
+        serde_json::from_value(stored.clone()).ok()
+    }
 }
 
 /// Settings shown to the account owner.
@@ -69,8 +79,8 @@ impl UserView {
             followings: user.followings,
             medias: user.medias,
             created_at: user.created_at.clone(),
-            profile_photo: None,
-            channel_photo: None,
+            profile_photo: user.profile_photo.as_ref().and_then(PhotoSet::of),
+            channel_photo: user.channel_photo.as_ref().and_then(PhotoSet::of),
             email: None,
             settings: None,
         }
@@ -160,6 +170,10 @@ pub struct MediaView {
     /// Processed files once ready.
     #[schema(value_type = Option<Object>)]
     pub files: Option<serde_json::Value>,
+    /// Subtitle tracks or covers that processing refused, by slot (`subtitles/en`, `cover`),
+    /// with the reason; cleared by a later successful upload for the same slot.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub rejected_files: BTreeMap<String, String>,
     /// Whether the caller liked it (authenticated calls only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub liked: Option<bool>,
@@ -186,11 +200,29 @@ impl MediaView {
             reposts: m.reposts,
             created_at: m.created_at.clone(),
             updated_at: m.updated_at.clone(),
-            files: if m.status == crate::domain::MediaStatus::Ready { m.files.clone() } else { None },
+            files: files_of(m),
+            rejected_files: m.rejected.clone(),
             liked: None,
             reposted: None,
         }
     }
+}
+
+/// The processed files of `m` once ready; a video's `subtitles` come from its subtitle
+/// tracks (added after processing, one item each).
+fn files_of(m: &crate::domain::Media) -> Option<serde_json::Value> {
+    if m.status != crate::domain::MediaStatus::Ready {
+        return None;
+    }
+    let mut files = m.files.clone()?;
+    if m.kind == crate::domain::MediaKind::Video
+        && let Some(obj) = files.as_object_mut()
+    {
+        let subs: Vec<_> =
+            m.subtitles.iter().map(|(lang, url)| serde_json::json!({ "lang": lang, "url": url })).collect();
+        obj.insert("subtitles".into(), serde_json::Value::Array(subs));
+    }
+    Some(files)
 }
 
 /// A page of medias.

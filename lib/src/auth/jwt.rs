@@ -91,6 +91,8 @@ mod tests {
             password_hash: String::new(),
             api_key_hash: None,
             tokens_valid_after: 0,
+            profile_photo: None,
+            channel_photo: None,
             settings: NotificationSettings::default(),
         }
     }

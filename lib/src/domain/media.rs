@@ -236,8 +236,18 @@ pub struct Media {
     pub updated_at: String,
     /// Processed files as JSON (set by processing), `None` until ready.
     pub files: Option<serde_json::Value>,
-    /// The uploaded object's key, for file medias.
-    pub file_key: Option<String>,
+    /// The upload (id) holding the file, for file medias.
+    pub upload: Option<String>,
+    /// Processing details later steps need (the video ladder, the audio file…), internal.
+    pub details: Option<serde_json::Value>,
+    /// WebVTT subtitle URLs by language (videos).
+    pub subtitles: std::collections::BTreeMap<String, String>,
+    /// Object key of the latest cover artwork (music), and the one embedded in the files.
+    pub cover: Option<String>,
+    /// See `cover`.
+    pub cover_applied: Option<String>,
+    /// Attachments refused by processing, by slot (`subtitles/en`, `cover`) → reason.
+    pub rejected: std::collections::BTreeMap<String, String>,
 }
 
 impl Media {

@@ -46,6 +46,10 @@ pub struct User {
     pub tokens_valid_after: i64,
     /// Per-type notification channels.
     pub settings: NotificationSettings,
+    /// Avatar renditions (`{thumb, medium, large, …}` URLs) once processed.
+    pub profile_photo: Option<serde_json::Value>,
+    /// Banner renditions, same shape.
+    pub channel_photo: Option<serde_json::Value>,
 }
 
 impl User {

@@ -3,6 +3,7 @@
 
 pub mod cascade;
 pub mod comments;
+pub mod files;
 pub mod playlists;
 pub mod table;
 

@@ -43,8 +43,14 @@ async fn on_record(ctx: &Ctx, record: &EventRecord) -> Result<(), DomainError> {
     }
     let old = &record.change.old_image;
     match attr(old, "type").as_deref() {
-        Some("user") => cascade::on_user_removed(ctx, old).await,
-        Some("media") => cascade::on_media_removed(ctx, old).await,
+        Some("user") => {
+            cascade::on_user_removed(ctx, old).await?;
+            super::files::on_user_removed(ctx, old).await
+        }
+        Some("media") => {
+            cascade::on_media_removed(ctx, old).await?;
+            super::files::on_media_removed(ctx, old).await
+        }
         // step-2 cascades: comments and playlists add their removed-item reactions here.
         Some("comment") => super::comments::on_comment_removed(ctx, old).await,
         Some("playlist") => super::playlists::on_playlist_removed(ctx, old).await,

@@ -144,3 +144,8 @@ pub fn in_playlist_sk(id: &str) -> String {
 pub fn user_uploads(uid: &str) -> String {
     format!("UPLOADS#{uid}")
 }
+
+/// Upload quota ledger of the account `uid`.
+pub fn quota_pk(uid: &str) -> String {
+    format!("QUOTA#{uid}")
+}

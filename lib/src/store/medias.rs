@@ -22,14 +22,18 @@ pub struct MediaFilter {
     pub owner: Option<Username>,
 }
 
-/// A claim on an upload: the media takes the uploaded object.
+/// A claim on an upload: the media takes the uploaded object, in the processing state it was
+/// read in (the claim fails if processing moved on meanwhile, and the caller reads again).
 #[derive(Debug, Clone)]
 pub struct UploadRef {
     /// Upload id (the `fileUrl`).
     pub id: String,
-    /// Object key in the uploads bucket.
-    pub key: String,
+    /// `pending`, `processing`, `done` or `failed`, as read.
+    pub state: &'static str,
 }
+
+/// The conflict a lost upload claim reports (the upload is taken, or its processing moved on).
+pub const CLAIM_FAILED: &str = "this file is already used by a media";
 
 fn media_item(m: &Media) -> Item {
     let mut it = item([
@@ -59,8 +63,18 @@ fn media_item(m: &Media) -> Item {
     if let Some(f) = &m.files {
         it.insert("files".into(), s(f.to_string()));
     }
-    if let Some(k) = &m.file_key {
-        it.insert("fileKey".into(), s(k));
+    if let Some(u) = &m.upload {
+        it.insert("upload".into(), s(u));
+    }
+    if let Some(d) = &m.details {
+        it.insert("details".into(), s(d.to_string()));
+    }
+    // Maps present from the start, so an attachment is one `SET map.#key` away.
+    if m.kind == MediaKind::Video {
+        it.insert("subtitles".into(), string_map(&m.subtitles));
+    }
+    if matches!(m.kind, MediaKind::Video | MediaKind::Music) {
+        it.insert("rejected".into(), string_map(&m.rejected));
     }
     let sk = keys::by_time(&m.created_at, m.id.as_str());
     // The owner's list holds every media (so an erased account finds them all); the public
@@ -71,6 +85,19 @@ fn media_item(m: &Media) -> Item {
         it.extend(list_keys(m));
     }
     it
+}
+
+fn string_map(map: &std::collections::BTreeMap<String, String>) -> AttributeValue {
+    AttributeValue::M(map.iter().map(|(k, v)| (k.clone(), s(v))).collect())
+}
+
+fn read_string_map(it: &Item, name: &str) -> std::collections::BTreeMap<String, String> {
+    match it.get(name) {
+        Some(AttributeValue::M(m)) => {
+            m.iter().filter_map(|(k, v)| v.as_s().ok().map(|v| (k.clone(), v.clone()))).collect()
+        }
+        _ => Default::default(),
+    }
 }
 
 /// The index keys that make a media appear in the public lists (set once it is ready).
@@ -109,7 +136,12 @@ pub fn media_from_item(it: &Item) -> Result<Media, StoreError> {
         created_at: it.req_s("createdAt")?,
         updated_at: it.opt_s("updatedAt").unwrap_or_default(),
         files: it.opt_s("files").and_then(|f| serde_json::from_str(&f).ok()),
-        file_key: it.opt_s("fileKey"),
+        upload: it.opt_s("upload"),
+        details: it.opt_s("details").and_then(|f| serde_json::from_str(&f).ok()),
+        subtitles: read_string_map(it, "subtitles"),
+        cover: it.opt_s("cover"),
+        cover_applied: it.opt_s("coverApplied"),
+        rejected: read_string_map(it, "rejected"),
     })
 }
 
@@ -152,8 +184,14 @@ impl Store {
                 .table_name(&self.table)
                 .key("PK", s(keys::upload_pk(&upload.id)))
                 .key("SK", s(keys::ONE))
-                .condition_expression("ownerUid = :uid AND attribute_not_exists(media)")
+                .condition_expression(if upload.state == "pending" {
+                    "ownerUid = :uid AND attribute_not_exists(media) AND (attribute_not_exists(#state) OR #state = :state)"
+                } else {
+                    "ownerUid = :uid AND attribute_not_exists(media) AND #state = :state"
+                })
                 .update_expression("SET media = :m")
+                .expression_attribute_names("#state", "state")
+                .expression_attribute_values(":state", s(upload.state))
                 .expression_attribute_values(":uid", s(&media.owner_uid.0))
                 .expression_attribute_values(":m", s(media.id.as_str()))
                 .build()
@@ -167,7 +205,7 @@ impl Store {
             Ok(_) => Ok(()),
             Err(e) => match failed_conditions(&e).as_deref() {
                 Some([_, true, ..]) => Err(DomainError::NotFound("user")),
-                Some([_, _, true, ..]) => Err(DomainError::Conflict("this file is already used by a media".into())),
+                Some([_, _, true, ..]) => Err(DomainError::Conflict(CLAIM_FAILED.into())),
                 Some(_) => Err(DomainError::Conflict("the media could not be created; retry".into())),
                 None => Err(super::error::aws("create media", e).into()),
             },

@@ -12,6 +12,8 @@ pub mod mail_log;
 pub mod medias;
 pub mod paging;
 pub mod playlists;
+pub mod processing;
+pub mod quota;
 pub mod reactions;
 pub mod search;
 pub mod sessions;

@@ -101,6 +101,8 @@ pub fn user_from_item(it: &Item) -> Result<User, StoreError> {
         api_key_hash: it.opt_s("apiKeyHash"),
         tokens_valid_after: it.num("tokensValidAfter"),
         settings,
+        profile_photo: it.opt_s("profilePhoto").and_then(|j| serde_json::from_str(&j).ok()),
+        channel_photo: it.opt_s("channelPhoto").and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
 

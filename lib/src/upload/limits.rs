@@ -1,12 +1,39 @@
-//! Per-kind upload rules: accepted content types and the per-file maximum (configurable).
+//! Per-purpose upload rules: accepted content types and the per-file maximum (configurable).
 
 use crate::config::Config;
-use crate::domain::MediaKind;
+use crate::domain::{MediaKind, UploadPurpose};
+
+/// Largest subtitle file.
+pub const MAX_SUBTITLE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Image types every image upload accepts (HEIF is left out: the ffmpeg we ship, 5.1, cannot
+/// decode it).
+const IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/gif"];
+
+/// Content types accepted for `purpose` (what ffprobe will then check for real).
+pub fn accepted_types(purpose: &UploadPurpose) -> &'static [&'static str] {
+    match purpose {
+        UploadPurpose::Media(kind) => content_types(*kind),
+        UploadPurpose::Subtitle { .. } => &["text/vtt", "application/x-subrip", "text/srt", "text/plain"],
+        UploadPurpose::Cover { .. } | UploadPurpose::ProfilePhoto | UploadPurpose::ChannelPhoto => IMAGE_TYPES,
+    }
+}
+
+/// The largest file accepted for `purpose`.
+pub fn max_upload_bytes(config: &Config, purpose: &UploadPurpose) -> u64 {
+    match purpose {
+        UploadPurpose::Media(kind) => max_bytes(config, *kind),
+        UploadPurpose::Subtitle { .. } => MAX_SUBTITLE_BYTES,
+        UploadPurpose::Cover { .. } | UploadPurpose::ProfilePhoto | UploadPurpose::ChannelPhoto => {
+            config.max_photo_bytes
+        }
+    }
+}
 
 /// Content types accepted for `kind` (what ffprobe will then check for real).
 pub fn content_types(kind: MediaKind) -> &'static [&'static str] {
     match kind {
-        MediaKind::Photo => &["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "image/gif"],
+        MediaKind::Photo => IMAGE_TYPES,
         MediaKind::Video => &["video/mp4", "video/quicktime", "video/webm", "video/x-matroska"],
         MediaKind::Music => &[
             "audio/mpeg",

@@ -1,3 +1,4 @@
+//! `AWS::S3::BucketPolicy` → PutBucketPolicy (the emulator honours it for anonymous reads).
 //! `AWS::S3::Bucket` → CreateBucket, PutBucketCors, PutPublicAccessBlock, PutBucketVersioning
 //! and PutBucketNotificationConfiguration (`QueueConfigurations` to SQS, with key filters).
 //! The notification is only written when it differs, because S3 (and moto) announce every
@@ -194,5 +195,21 @@ async fn ensure_notifications(client: &Client, name: &str, props: &Props<'_>) ->
         .send()
         .await
         .map_err(|e| RunnerError::aws(format!("set notifications of bucket {name}"), &e))?;
+    Ok(())
+}
+
+/// Applies an `AWS::S3::BucketPolicy` (`Bucket`, `PolicyDocument`).
+pub(crate) async fn ensure_policy(client: &Client, props: &Props<'_>) -> Result<(), RunnerError> {
+    let bucket = props.required_text("/Bucket")?;
+    let document = props
+        .get("/PolicyDocument")
+        .ok_or_else(|| RunnerError::template(format!("{}: PolicyDocument is required", props.id)))?;
+    client
+        .put_bucket_policy()
+        .bucket(&bucket)
+        .policy(document.to_string())
+        .send()
+        .await
+        .map_err(|e| RunnerError::aws(format!("set the policy of bucket {bucket}"), &e))?;
     Ok(())
 }

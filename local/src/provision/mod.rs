@@ -1,7 +1,7 @@
 //! Creating the template's resources on the emulator, idempotently: what exists is kept (with
 //! its data), what is missing is created. Resources are created in dependency order (a
 //! dead-letter queue before the queue that redrives to it, a queue before the bucket that
-//! notifies it). Unknown resource types are skipped; secrets are not provisioned.
+//! notifies it, a bucket before its policy). Unknown resource types are skipped; secrets are not provisioned.
 
 mod bucket;
 mod props;
@@ -26,6 +26,7 @@ pub(crate) enum Kind {
     Table,
     Queue,
     Bucket,
+    BucketPolicy,
     EmailIdentity,
 }
 
@@ -35,6 +36,7 @@ impl Kind {
             "AWS::DynamoDB::Table" => Some(Self::Table),
             "AWS::SQS::Queue" => Some(Self::Queue),
             "AWS::S3::Bucket" => Some(Self::Bucket),
+            "AWS::S3::BucketPolicy" => Some(Self::BucketPolicy),
             "AWS::SES::EmailIdentity" => Some(Self::EmailIdentity),
             _ => None,
         }
@@ -144,6 +146,7 @@ async fn apply(
             }
         }
         Kind::Bucket => bucket::ensure(&clients.s3, &step.name, region, &props).await?,
+        Kind::BucketPolicy => bucket::ensure_policy(&clients.s3, &props).await?,
         Kind::EmailIdentity => ses::ensure(&clients.ses, &step.name).await?,
     }
     Ok(())

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+pub mod media;
+
 use mediashare_local::{SecretsSource, Stack, StackOptions};
 use serde_json::{Value, json};
 
