@@ -40,8 +40,12 @@ impl From<crate::media::MediaError> for JobError {
 }
 
 impl From<crate::domain::DomainError> for JobError {
+    /// A target that is gone (the media a subtitle was for) is final; the rest may pass.
     fn from(e: crate::domain::DomainError) -> Self {
-        Self::Retry(e.to_string())
+        match e {
+            crate::domain::DomainError::NotFound(what) => Self::Refused(format!("the {what} is gone")),
+            other => Self::Retry(other.to_string()),
+        }
     }
 }
 

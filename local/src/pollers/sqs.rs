@@ -1,7 +1,7 @@
 //! An SQS event source mapping: long-polls a queue, hands batches to the function as
-//! `SqsEvent`s, deletes what succeeded and makes failures visible again after 1 s (instead of
-//! the queue's visibility timeout) so retries come quickly; the queue's redrive policy moves a
-//! message that keeps failing to its dead-letter queue.
+//! `SqsEvent`s, deletes what succeeded and makes failures visible again after 1 s, doubling
+//! per receive (instead of the queue's visibility timeout) so retries come quickly; the queue's
+//! redrive policy moves a message that keeps failing to its dead-letter queue.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -22,8 +22,12 @@ use crate::invoke::invoke;
 use crate::provision::Provisioner;
 use crate::shutdown::Shutdown;
 
-/// Visibility timeout given to failed messages, so they are retried quickly.
-const RETRY_VISIBILITY_SECONDS: i32 = 1;
+/// Visibility timeout given to a message that failed for the `receives`-th time: 1, 2, 4, 8…
+/// seconds (at most 30), so retries come quickly but a message waiting on work in progress
+/// (another delivery holding the lease) does not burn its receives in a few seconds.
+fn retry_visibility_seconds(receives: u32) -> i32 {
+    (1i32 << receives.saturating_sub(1).min(5)).min(30)
+}
 
 /// One queue → function mapping.
 pub(crate) struct SqsPoller {
@@ -129,7 +133,7 @@ impl SqsPoller {
                 let entry = ChangeMessageVisibilityBatchRequestEntry::builder()
                     .id(id)
                     .receipt_handle(handle)
-                    .visibility_timeout(RETRY_VISIBILITY_SECONDS)
+                    .visibility_timeout(retry_visibility_seconds(receives))
                     .build();
                 retries.extend(entry.ok());
             } else {
@@ -230,5 +234,16 @@ impl SqsPoller {
             "eventSourceARN": self.queue_arn,
             "awsRegion": self.region,
         })
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::retry_visibility_seconds;
+
+    #[test]
+    fn retry_backoff_doubles_up_to_thirty_seconds() {
+        let delays: Vec<i32> = (1..=8).map(retry_visibility_seconds).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30, 30]);
     }
 }
