@@ -66,7 +66,11 @@ async fn a_video_becomes_an_hls_ladder_an_mp4_and_stills_then_takes_subtitles() 
     let segments: Vec<&str> = playlist.lines().filter(|l| l.ends_with(".ts")).collect();
     assert_eq!(segments.len(), 2, "{playlist}");
     let rung_dir = rung.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
-    let segment = probe(&app.fetch(&format!("{base}{rung_dir}{}", segments[0])).await, "seg.ts").await;
+    let segment_url = format!("{base}{rung_dir}{}", segments[0]);
+    let cross_origin = app.http.get(&segment_url).header("origin", "https://player.example").send().await.unwrap();
+    let allowed = cross_origin.headers()["access-control-allow-origin"].to_str().unwrap().to_owned();
+    assert!(allowed == "*" || allowed == "https://player.example", "players on other origins may fetch segments");
+    let segment = probe(&app.fetch(&segment_url).await, "seg.ts").await;
     assert_eq!(streams(&segment, "video")[0]["codec_name"], "h264");
     assert_eq!(streams(&segment, "video")[0]["height"], 360);
 
@@ -298,7 +302,11 @@ async fn fakes_fail_with_a_reason_and_the_real_size_is_charged_to_the_quota() {
     .await;
     assert!(photo.len() > 5_000, "{} bytes", photo.len());
     let quota = photo.len() * 3 / 2;
-    let app = TestApp::spawn_with(BTreeMap::from([("UPLOAD_QUOTA_BYTES_PER_DAY".into(), quota.to_string())])).await;
+    let app = TestApp::spawn_with(BTreeMap::from([
+        ("UPLOAD_QUOTA_BYTES_PER_DAY".into(), quota.to_string()),
+        ("MAX_MEDIA_SECONDS".into(), "2".into()),
+    ]))
+    .await;
     let alice = app.verified_user().await;
     // A text file named .mp4 (1.2 photos heavy): refused, raw object deleted, and refunded —
     // otherwise no photo would fit below.
@@ -309,6 +317,13 @@ async fn fakes_fail_with_a_reason_and_the_real_size_is_charged_to_the_quota() {
     assert!(media["statusReason"].as_str().unwrap().contains("not"), "{media}");
     assert!(media["files"].is_null());
     app.get(&format!("/api/videos/{id}"), &Auth::None).await.assert_problem(409);
+    // Longer than MAX_MEDIA_SECONDS: refused from the probe, before any encoding.
+    let tone =
+        generate(&["-f", "lavfi", "-i", "sine=duration=3", "-ac", "1", "-ar", "8000", "-b:a", "8k"], "long.mp3").await;
+    let long = app.publish(&alice, "music", ("long.mp3", "audio/mpeg"), &tone, true).await;
+    let settled = app.settled_media(&long).await;
+    assert_eq!(settled["status"], "failed");
+    assert!(settled["statusReason"].as_str().unwrap().contains("longer than 2 s"), "{settled}");
 
     // S3 is told the announced size; the emulator does not enforce it, so the transcode side
     // charges the real one: two of these photos do not fit into 1.5 of them.
@@ -333,4 +348,22 @@ async fn fakes_fail_with_a_reason_and_the_real_size_is_charged_to_the_quota() {
     }
     assert_eq!(outcomes.iter().filter(|o| *o == "ready").count(), 1, "{outcomes:?}");
     assert!(outcomes.iter().any(|o| o == "failed" || o == "refused"), "{outcomes:?}");
+}
+
+#[tokio::test]
+async fn a_notification_that_keeps_failing_lands_in_the_dead_letter_queue() {
+    let app = TestApp::spawn().await;
+    let sqs = aws_sdk_sqs::Client::new(app.stack.sdk_config());
+    let queue = app.stack.physical_name("TranscodeQueue").unwrap().to_owned();
+    let dlq = app.stack.physical_name("TranscodeDeadLetterQueue").unwrap().to_owned();
+    sqs.send_message().queue_url(&queue).message_body("{\"not\": \"an S3 event\"}").send().await.unwrap();
+    let body = support::eventually("the poison message in the DLQ", std::time::Duration::from_secs(90), || {
+        let (sqs, dlq) = (sqs.clone(), dlq.clone());
+        async move {
+            let out = sqs.receive_message().queue_url(dlq).wait_time_seconds(1).send().await.ok()?;
+            out.messages.unwrap_or_default().into_iter().next().and_then(|m| m.body)
+        }
+    })
+    .await;
+    assert!(body.contains("an S3 event"));
 }
