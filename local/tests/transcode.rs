@@ -12,25 +12,7 @@ use support::{Auth, TestApp};
 
 /// A 640×360, 5-second clip with a 440 Hz tone.
 async fn clip_with_sound() -> Vec<u8> {
-    let args = [
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=25:duration=5",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:duration=5",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-    ];
+    let args = mediashare::media::fixtures::clip_args("640x360", 5, true);
     generate(&args, "clip.mp4").await
 }
 
@@ -163,22 +145,8 @@ async fn a_video_becomes_an_hls_ladder_an_mp4_and_stills_then_takes_subtitles() 
 async fn a_rotated_silent_phone_video_comes_out_upright_even_when_the_media_comes_second() {
     let app = TestApp::spawn().await;
     let alice = app.verified_user().await;
-    let landscape = generate(
-        &[
-            "-f",
-            "lavfi",
-            "-i",
-            "testsrc2=size=320x180:rate=25:duration=3",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-pix_fmt",
-            "yuv420p",
-        ],
-        "flat.mp4",
-    )
-    .await;
+    let args = mediashare::media::fixtures::clip_args("320x180", 3, false);
+    let landscape = generate(&args, "flat.mp4").await;
     let dir = tempfile::tempdir().unwrap();
     let flat = dir.path().join("flat.mp4");
     std::fs::write(&flat, &landscape).unwrap();

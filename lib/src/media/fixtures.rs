@@ -1,6 +1,21 @@
 //! Test fixtures other crates' tests need too (the runner's end-to-end tests): a phone-like
 //! EXIF block. Compiled for tests and with the `fixtures` feature only.
 
+/// ffmpeg arguments (everything before the output path) that make an H.264 test clip of
+/// `size` (`WxH`, 25 fps) lasting `seconds`, with a 440 Hz AAC tone when `sound`.
+pub fn clip_args(size: &str, seconds: u32, sound: bool) -> Vec<String> {
+    let mut args =
+        vec!["-f".into(), "lavfi".into(), "-i".into(), format!("testsrc2=size={size}:rate=25:duration={seconds}")];
+    if sound {
+        args.extend(["-f".into(), "lavfi".into(), "-i".into(), format!("sine=frequency=440:duration={seconds}")]);
+    }
+    args.extend(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"].map(String::from));
+    if sound {
+        args.extend(["-c:a", "aac", "-shortest"].map(String::from));
+    }
+    args
+}
+
 /// `jpeg` with an Exif segment right after SOI (see [`exif_segment`]).
 pub fn with_phone_exif(jpeg: &[u8]) -> Vec<u8> {
     [&jpeg[..2], &exif_segment(), &jpeg[2..]].concat()

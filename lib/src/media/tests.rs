@@ -26,6 +26,13 @@ async fn make(args: &[&str]) {
     assert!(out.status.success(), "ffmpeg {args:?}: {}", String::from_utf8_lossy(&out.stderr));
 }
 
+/// Makes a test clip (see [`clip_args`](super::fixtures::clip_args)) at `out`.
+async fn make_clip(size: &str, seconds: u32, sound: bool, out: &str) {
+    let mut args = super::fixtures::clip_args(size, seconds, sound);
+    args.push(out.to_owned());
+    make(&args.iter().map(String::as_str).collect::<Vec<_>>()).await;
+}
+
 /// ffprobe's JSON report on an output file.
 async fn inspect(path: &Path) -> Value {
     let tools = tools();
@@ -93,27 +100,7 @@ fn refused(result: Result<impl std::fmt::Debug, MediaError>) -> String {
 async fn clip_with_sound(dir: &WorkDir) -> PathBuf {
     let path = dir.join("clip.mp4");
     let p = path.to_str().unwrap();
-    make(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=640x360:rate=25:duration=6",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=44100:duration=6",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        "-c:a",
-        "aac",
-        "-shortest",
-        p,
-    ])
-    .await;
+    make_clip("640x360", 6, true, p).await;
     path
 }
 
@@ -183,20 +170,7 @@ async fn a_video_with_sound_becomes_an_hls_ladder_with_poster_preview_and_mp4() 
 async fn a_silent_video_has_no_audio_rendition() {
     let work = WorkDir::new().unwrap();
     let input = work.join("silent.mp4");
-    make(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x240:rate=25:duration=5",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        input.to_str().unwrap(),
-    ])
-    .await;
+    make_clip("320x240", 5, false, input.to_str().unwrap()).await;
     let out = work.join("out");
     let result = video::transcode(&tools(), &input, &out, &Limits::default()).await.unwrap();
 
@@ -217,20 +191,7 @@ async fn a_silent_video_has_no_audio_rendition() {
 async fn a_rotated_phone_video_comes_out_portrait() {
     let work = WorkDir::new().unwrap();
     let (raw, input) = (work.join("raw.mp4"), work.join("phone.mp4"));
-    make(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x180:rate=25:duration=3",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-        raw.to_str().unwrap(),
-    ])
-    .await;
+    make_clip("320x180", 3, false, raw.to_str().unwrap()).await;
     make(&["-i", raw.to_str().unwrap(), "-c", "copy", "-metadata:s:v:0", "rotate=90", input.to_str().unwrap()]).await;
     let probed = super::probe(&tools(), &input).await.unwrap();
     assert_eq!(probed.video.unwrap().display_size(), (180, 320));

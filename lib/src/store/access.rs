@@ -99,6 +99,25 @@ pub(crate) async fn batch_write(
 }
 
 impl Store {
+    /// Sends one `Update` (as built for transactions) as an UpdateItem, so a write is spelled
+    /// once whether it goes alone or in a transaction.
+    pub(crate) async fn update_one(
+        &self,
+        update: aws_sdk_dynamodb::types::Update,
+    ) -> Result<(), aws_sdk_dynamodb::error::SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError>> {
+        self.client
+            .update_item()
+            .table_name(update.table_name)
+            .set_key(Some(update.key))
+            .update_expression(update.update_expression)
+            .set_condition_expression(update.condition_expression)
+            .set_expression_attribute_names(update.expression_attribute_names)
+            .set_expression_attribute_values(update.expression_attribute_values)
+            .send()
+            .await
+            .map(|_| ())
+    }
+
     /// Deletes the items at `keys` (idempotent: absent items are fine).
     pub(crate) async fn delete_keys(&self, keys: Vec<(String, String)>, op: &'static str) -> Result<(), StoreError> {
         let requests = keys

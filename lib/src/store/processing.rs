@@ -8,7 +8,7 @@ use super::error::OpContext;
 use super::item::{ItemExt, s};
 use super::keys::{self, MEDIA, PROFILE};
 use super::medias::list_keys;
-use super::uploads::{Upload, UploadState, state_parts};
+use super::uploads::{Upload, UploadState, state_update};
 use super::users::failed_conditions;
 use super::{Store, StoreError};
 use crate::domain::{DomainError, Media, MediaId, MediaStatus, UserId, Username};
@@ -61,19 +61,7 @@ impl Store {
                 }
                 continue;
             };
-            let (upload_expr, upload_values) = state_parts(state);
-            let mut upload_update = Update::builder()
-                .table_name(&self.table)
-                .key("PK", s(keys::upload_pk(&upload.id)))
-                .key("SK", s(keys::ONE))
-                .update_expression(upload_expr)
-                .expression_attribute_names("#state", "state");
-            if matches!(state, UploadState::Failed { .. }) {
-                upload_update = upload_update.expression_attribute_names("#size", "size");
-            }
-            for (k, v) in upload_values {
-                upload_update = upload_update.expression_attribute_values(k, v);
-            }
+            let upload_update = state_update(self, &upload.id, state);
             let now = crate::time::now_rfc3339();
             let mut media_update = Update::builder()
                 .table_name(&self.table)
@@ -137,22 +125,8 @@ impl Store {
     }
 
     async fn write_upload_state(&self, upload: &Upload, state: &UploadState) -> Result<(), DomainError> {
-        let (expr, values) = state_parts(state);
-        let mut update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::upload_pk(&upload.id)))
-            .key("SK", s(keys::ONE))
-            .update_expression(expr)
-            .expression_attribute_names("#state", "state");
-        if matches!(state, UploadState::Failed { .. }) {
-            update = update.expression_attribute_names("#size", "size");
-        }
-        for (k, v) in values {
-            update = update.expression_attribute_values(k, v);
-        }
-        update.send().await.op("write upload state")?;
+        let update = state_update(self, &upload.id, state).build().op("build upload state")?;
+        self.update_one(update).await.op("write upload state")?;
         Ok(())
     }
 

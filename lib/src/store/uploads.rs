@@ -3,7 +3,8 @@
 //! result or the refusal reason at the end — and which media took the file. The `fileUrl` of
 //! a media is the upload id. Records are listed per account by time for the 24-hour quota.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::builders::UpdateBuilder;
+use aws_sdk_dynamodb::types::{ReturnValue, Update};
 
 use super::error::OpContext;
 use super::item::{Item, ItemExt, item, n, s};
@@ -254,55 +255,37 @@ impl Store {
 
     /// Records the end of processing of `upload` (which must hold the lease): `Done` or
     /// `Failed`. A refused upload's size drops to 0 (nothing counts against the quota).
-    /// Returns `false` when the media claimed the upload meanwhile (the caller links it).
+    /// Returns `false` when a media claimed the upload meanwhile (the caller links it).
     pub(crate) async fn finish_unclaimed(&self, upload: &Upload, state: &UploadState) -> Result<bool, DomainError> {
-        let update = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key("PK", s(keys::upload_pk(&upload.id)))
-            .key("SK", s(keys::ONE))
-            .condition_expression("attribute_not_exists(media)");
-        match state_update(update, state).send().await {
-            Ok(_) => Ok(true),
+        let update = state_update(self, &upload.id, state).condition_expression("attribute_not_exists(media)").build();
+        match self.update_one(update.op("build upload end")?).await {
+            Ok(()) => Ok(true),
             Err(e) if e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => Ok(false),
             Err(e) => Err(super::error::aws("finish upload", e).into()),
         }
     }
 }
 
-/// The expression and values that write `state` on an upload item.
-pub(crate) fn state_parts(state: &UploadState) -> (String, Vec<(&'static str, AttributeValue)>) {
-    let mut values = vec![(":state", s(state.name()))];
-    let expr = match state {
-        UploadState::Done { files, details } => {
-            values.push((":files", s(files.to_string())));
-            values.push((":details", s(details.to_string())));
-            "SET #state = :state, files = :files, details = :details REMOVE leaseUntil"
-        }
-        UploadState::Failed { reason } => {
-            values.push((":reason", s(reason)));
-            values.push((":zero", n(0)));
-            "SET #state = :state, reason = :reason, #size = :zero REMOVE leaseUntil"
-        }
-        UploadState::Pending | UploadState::Processing { .. } => "SET #state = :state",
-    };
-    (expr.to_owned(), values)
-}
-
-fn state_update(
-    mut update: aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder,
-    state: &UploadState,
-) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-    let (expr, values) = state_parts(state);
-    update = update.update_expression(expr).expression_attribute_names("#state", "state");
-    if matches!(state, UploadState::Failed { .. }) {
-        update = update.expression_attribute_names("#size", "size");
+/// The update that writes `state` on upload `id` (a refused upload's size drops to 0).
+pub(crate) fn state_update(store: &Store, id: &str, state: &UploadState) -> UpdateBuilder {
+    let update = Update::builder()
+        .table_name(&store.table)
+        .key("PK", s(keys::upload_pk(id)))
+        .key("SK", s(keys::ONE))
+        .expression_attribute_names("#state", "state")
+        .expression_attribute_values(":state", s(state.name()));
+    match state {
+        UploadState::Done { files, details } => update
+            .update_expression("SET #state = :state, files = :files, details = :details REMOVE leaseUntil")
+            .expression_attribute_values(":files", s(files.to_string()))
+            .expression_attribute_values(":details", s(details.to_string())),
+        UploadState::Failed { reason } => update
+            .update_expression("SET #state = :state, reason = :reason, #size = :zero REMOVE leaseUntil")
+            .expression_attribute_names("#size", "size")
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":zero", n(0)),
+        UploadState::Pending | UploadState::Processing { .. } => update.update_expression("SET #state = :state"),
     }
-    for (k, v) in values {
-        update = update.expression_attribute_values(k, v);
-    }
-    update
 }
 
 impl Store {

@@ -11,7 +11,7 @@ use super::{TestApp, TestUser, eventually};
 
 /// Runs ffmpeg with `args`, the output being `out` (a file name with the right extension), and
 /// returns the bytes produced.
-pub async fn generate(args: &[&str], out: &str) -> Vec<u8> {
+pub async fn generate<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S], out: &str) -> Vec<u8> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(out);
     let status = tokio::process::Command::new("ffmpeg")
