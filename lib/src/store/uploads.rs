@@ -264,31 +264,7 @@ impl Store {
             Err(e) => Err(super::error::aws("finish upload", e).into()),
         }
     }
-}
 
-/// The update that writes `state` on upload `id` (a refused upload's size drops to 0).
-pub(crate) fn state_update(store: &Store, id: &str, state: &UploadState) -> UpdateBuilder {
-    let update = Update::builder()
-        .table_name(&store.table)
-        .key("PK", s(keys::upload_pk(id)))
-        .key("SK", s(keys::ONE))
-        .expression_attribute_names("#state", "state")
-        .expression_attribute_values(":state", s(state.name()));
-    match state {
-        UploadState::Done { files, details } => update
-            .update_expression("SET #state = :state, files = :files, details = :details REMOVE leaseUntil")
-            .expression_attribute_values(":files", s(files.to_string()))
-            .expression_attribute_values(":details", s(details.to_string())),
-        UploadState::Failed { reason } => update
-            .update_expression("SET #state = :state, reason = :reason, #size = :zero REMOVE leaseUntil")
-            .expression_attribute_names("#size", "size")
-            .expression_attribute_values(":reason", s(reason))
-            .expression_attribute_values(":zero", n(0)),
-        UploadState::Pending | UploadState::Processing { .. } => update.update_expression("SET #state = :state"),
-    }
-}
-
-impl Store {
     /// Gives the lease of upload `id` back after a failed run, so a retry can start at once.
     pub async fn release_upload(&self, id: &str) -> Result<(), DomainError> {
         let result = self
@@ -310,5 +286,27 @@ impl Store {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// The update that writes `state` on upload `id` (a refused upload's size drops to 0).
+pub(crate) fn state_update(store: &Store, id: &str, state: &UploadState) -> UpdateBuilder {
+    let update = Update::builder()
+        .table_name(&store.table)
+        .key("PK", s(keys::upload_pk(id)))
+        .key("SK", s(keys::ONE))
+        .expression_attribute_names("#state", "state")
+        .expression_attribute_values(":state", s(state.name()));
+    match state {
+        UploadState::Done { files, details } => update
+            .update_expression("SET #state = :state, files = :files, details = :details REMOVE leaseUntil")
+            .expression_attribute_values(":files", s(files.to_string()))
+            .expression_attribute_values(":details", s(details.to_string())),
+        UploadState::Failed { reason } => update
+            .update_expression("SET #state = :state, reason = :reason, #size = :zero REMOVE leaseUntil")
+            .expression_attribute_names("#size", "size")
+            .expression_attribute_values(":reason", s(reason))
+            .expression_attribute_values(":zero", n(0)),
+        UploadState::Pending | UploadState::Processing { .. } => update.update_expression("SET #state = :state"),
     }
 }
