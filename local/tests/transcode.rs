@@ -197,6 +197,7 @@ async fn music_is_normalised_with_waveform_artwork_then_takes_a_cover() {
         (m["files"]["artwork"] != files["artwork"]).then_some(m)
     })
     .await;
+    assert_eq!(covered["files"]["thumbnail"], covered["files"]["artwork"], "the cover is the thumbnail");
     let artwork = probe(&app.fetch(covered["files"]["artwork"].as_str().unwrap()).await, "c.jpg").await;
     let art = streams(&artwork, "video")[0];
     assert!(art["width"].as_u64().unwrap() <= 600 && art["width"] == art["height"], "{art}");

@@ -90,7 +90,10 @@ pub async fn apply_cover(ctx: &Ctx, id: &MediaId) -> Result<(), JobError> {
         put_file(ctx, &work.join("out.m4a"), &m4a_key).await?;
         let mut files = media.files.clone().unwrap_or(Value::Null);
         if let Some(obj) = files.as_object_mut() {
-            obj.insert("artwork".into(), Value::String(ctx.config.media_url(&cover)));
+            // The artwork is the music's thumbnail too.
+            for field in ["artwork", "thumbnail"] {
+                obj.insert(field.into(), Value::String(ctx.config.media_url(&cover)));
+            }
         }
         if ctx.store.set_cover_applied(id, &cover, &files).await? {
             return Ok(());

@@ -66,6 +66,7 @@ async fn music_files(job: &Job<'_>) -> Result<(Value, Value), JobError> {
         "hls": job.url(&out.master),
         "m4a": job.url(&out.m4a),
         "artwork": job.url(&out.artwork),
+        "thumbnail": job.url(&out.artwork),
         "duration": out.duration,
     });
     let details = json!({ "prefix": job.upload.output_prefix(), "audio": out });
