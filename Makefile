@@ -29,7 +29,7 @@ endif
         tools ffmpeg clean clean-tools
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 # --------------------------------------------------------------------------------------------
 # Installs
@@ -114,3 +114,11 @@ clean: ## remove build outputs, local state and logs (keeps .venv)
 
 clean-tools: ## remove .venv (the next make run/test reinstalls it)
 	rm -rf $(VENV)
+
+# --------------------------------------------------------------------------------------------
+# Benchmarks
+# --------------------------------------------------------------------------------------------
+.PHONY: bench-transcode
+
+bench-transcode: ffmpeg ## measure the single-decode HLS ladder against one ffmpeg per rung (docs/benchmarks.md)
+	cargo run -p mediashare --example ladder_bench

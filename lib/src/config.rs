@@ -56,6 +56,11 @@ pub struct Config {
     pub max_image_pixels: u64,
     /// How long one ffmpeg run may take before it is killed.
     pub ffmpeg_timeout: Duration,
+    /// Authors with at most this many followers are fanned out on write; bigger ones are
+    /// merged into their followers' home timelines at read time.
+    pub fanout_max_followers: u64,
+    /// Entries a home-timeline partition keeps (the oldest go past it).
+    pub home_timeline_cap: usize,
 }
 
 /// A missing or malformed setting.
@@ -111,9 +116,11 @@ impl Config {
             upload_url_ttl: seconds("UPLOAD_URL_TTL_SECONDS", 900)?,
             media_bucket: lookup("MEDIA_BUCKET").unwrap_or_default(),
             media_base_url: lookup("MEDIA_BASE_URL").unwrap_or_default().trim_end_matches('/').to_owned(),
-            max_media_duration: seconds("MAX_MEDIA_SECONDS", 3 * 3600)?,
+            max_media_duration: seconds("MAX_MEDIA_SECONDS", 600)?,
             max_image_pixels: bytes("MAX_IMAGE_PIXELS", 50_000_000)?,
             ffmpeg_timeout: seconds("FFMPEG_TIMEOUT_SECONDS", 840)?,
+            fanout_max_followers: bytes("FANOUT_MAX_FOLLOWERS", 10)?,
+            home_timeline_cap: bytes("HOME_TIMELINE_CAP", 800)? as usize,
             table_name: required("TABLE_NAME")?,
             mail_queue_url: required("MAIL_QUEUE_URL")?,
             mail_from: required("MAIL_FROM")?,

@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, auth, comments, docs, files, follows, medias, playlists, uploads, users, views};
+use super::{
+    accounts, auth, comments, docs, files, follows, medias, notifications, playlists, timeline, uploads, users, views,
+};
 use crate::domain::{NotificationSetting, NotificationType};
 use crate::http::problem::{FieldErrorDoc, Problem};
 
@@ -21,6 +23,7 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         medias::add_tag, medias::remove_tag, medias::like, medias::unlike, medias::repost, medias::unrepost,
         uploads::photo, uploads::video, uploads::music, uploads::subtitles, uploads::cover, uploads::profile_photo,
         uploads::channel_photo, files::photo, files::video, files::music,
+        timeline::home, timeline::user, notifications::list, notifications::mark_read,
         comments::get, comments::list, comments::replies, comments::create, comments::update, comments::delete,
         comments::like, comments::unlike,
         playlists::list, playlists::search, playlists::get, playlists::medias, playlists::create, playlists::update,
@@ -32,13 +35,15 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         views::MediaView, views::MediaPage, crate::domain::MediaKind, crate::domain::MediaStatus,
         medias::CreateMediaBody, medias::UpdateMediaBody,
         uploads::UploadRequestBody, uploads::UploadView, uploads::PresignedPostView,
+        timeline::TimelineItemView, timeline::TimelinePage, notifications::NotificationView,
+        notifications::NotificationPage, notifications::MarkReadBody,
         comments::CommentView, comments::CommentPage, comments::CreateCommentBody, comments::UpdateCommentBody,
         accounts::SignUpBody, auth::SignInBody, auth::RefreshBody, users::UpdateUserBody, users::SettingsBody,
         playlists::PlaylistView, playlists::PlaylistPage, playlists::PlaylistMediaView, playlists::PlaylistMediaPage,
         playlists::CreatePlaylistBody, playlists::UpdatePlaylistBody, playlists::MovePlaylistMediaBody,
     )),
     modifiers(&Security),
-    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "files"), (name = "comments"), (name = "playlists"), (name = "docs")),
+    tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "files"), (name = "timelines"), (name = "notifications"), (name = "comments"), (name = "playlists"), (name = "docs")),
 )]
 struct ApiDoc;
 

@@ -3,7 +3,9 @@
 
 pub mod cascade;
 pub mod comments;
+pub mod derived;
 pub mod files;
+pub mod notify;
 pub mod playlists;
 pub mod table;
 

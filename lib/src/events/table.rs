@@ -2,8 +2,9 @@
 //! write. Every reaction is idempotent (keyed deletes and puts), because stream delivery is
 //! at-least-once. Reports the first failed record so Lambda retries from there.
 //!
-//! Removed items fan out here: a deleted account's data and content, a deleted media's likes,
-//! reposts, tags, comments and playlist entries.
+//! New items fan out here (feeds, home timelines, notifications: `derived`), and so do removed
+//! ones: a deleted account's data and content, a deleted media's likes, reposts, tags,
+//! comments, playlist entries and files.
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
@@ -38,6 +39,7 @@ pub fn attr(image: &serde_dynamo::Item, name: &str) -> Option<String> {
 }
 
 async fn on_record(ctx: &Ctx, record: &EventRecord) -> Result<(), DomainError> {
+    super::derived::on_record(ctx, record).await?;
     if record.event_name != "REMOVE" {
         return Ok(());
     }

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 pub enum MailKind {
     /// Email address verification code.
     VerifyEmail,
+    /// A notification (`data.type` says which).
+    Notification,
 }
 
 /// One message to one recipient.
@@ -32,6 +34,26 @@ impl MailJob {
         data.insert("username".into(), username.into());
         data.insert("code".into(), code.into());
         Self { id: format!("verify-email:{username}:{code_id}"), to: to.to_owned(), kind: MailKind::VerifyEmail, data }
+    }
+
+    /// The email of notification `id` to `username` at `to`: `what` is the notification type
+    /// (snake_case), `actor`, `media` and `comment` what it is about.
+    pub fn notification(
+        username: &str,
+        to: &str,
+        id: &str,
+        what: &str,
+        actor: &str,
+        media: Option<&str>,
+        comment: Option<&str>,
+    ) -> Self {
+        let mut data = serde_json::Map::new();
+        data.insert("username".into(), username.into());
+        data.insert("type".into(), what.into());
+        data.insert("actor".into(), actor.into());
+        data.insert("media".into(), media.unwrap_or("").into());
+        data.insert("comment".into(), comment.unwrap_or("").into());
+        Self { id: format!("notification:{username}:{id}"), to: to.to_owned(), kind: MailKind::Notification, data }
     }
 
     /// A string field of `data` (empty when absent).

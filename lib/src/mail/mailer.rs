@@ -3,7 +3,7 @@
 //! dead-letter queue. De-duplicated by job id (a redelivered job sends once).
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message, MessageHeader};
 
 use super::MailJob;
 use super::render::render;
@@ -55,8 +55,12 @@ async fn send(ctx: &Ctx, job: &MailJob) -> Result<(), DomainError> {
     let rendered = render(job, &ctx.config.public_base_url);
     let content = |data: String| Content::builder().data(data).charset("UTF-8").build();
     let internal = |e: aws_sdk_sesv2::error::BuildError| DomainError::Internal(e.to_string());
-    let message = Message::builder()
-        .subject(content(rendered.subject).map_err(internal)?)
+    let mut message = Message::builder().subject(content(rendered.subject).map_err(internal)?);
+    if let Some(unsubscribe) = &rendered.unsubscribe {
+        let header = MessageHeader::builder().name("List-Unsubscribe").value(unsubscribe).build().map_err(internal)?;
+        message = message.headers(header);
+    }
+    let message = message
         .body(
             Body::builder()
                 .text(content(rendered.text).map_err(internal)?)

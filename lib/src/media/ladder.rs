@@ -18,7 +18,9 @@ pub struct RungPlan {
 }
 
 impl RungPlan {
-    /// `-maxrate`: 110 % of the target, the HLS authoring ceiling for peak over average.
+    /// `-maxrate`: 110 % of the target. Apple allows VOD peaks up to 200 % of the average; this
+    /// tighter, constrained VBR keeps each rung's measured peak (its `BANDWIDTH`) close to the
+    /// rate a player budgets for, at some cost in quality on complex scenes.
     pub fn maxrate_kbps(&self) -> u32 {
         self.video_kbps * 11 / 10
     }

@@ -149,3 +149,43 @@ pub fn user_uploads(uid: &str) -> String {
 pub fn quota_pk(uid: &str) -> String {
     format!("QUOTA#{uid}")
 }
+
+/// An account's feed: its own medias and reposts by time (the user timeline).
+pub fn feed_pk(user: &str) -> String {
+    format!("FEED#{user}")
+}
+
+/// An account's home-timeline partition (and, through GSI1, its order).
+pub fn home_pk(user: &str) -> String {
+    format!("TL#{user}")
+}
+
+/// Sort key of the home entry of `media` (one per media: no duplicates).
+pub fn home_sk(media: &str) -> String {
+    format!("M#{media}")
+}
+
+/// GSI2 partition of every home entry of `media`.
+pub fn home_by_media(media: &str) -> String {
+    format!("TLMEDIA#{media}")
+}
+
+/// GSI3 partition of the follow edges of `follower` into big accounts.
+pub fn big_followings(follower: &str) -> String {
+    format!("BIGFOLLOWINGS#{follower}")
+}
+
+/// Follow-edge partition of `follower` (a raw name from a stream image).
+pub fn follow_pk_str(follower: &str) -> String {
+    format!("FOLLOW#{follower}")
+}
+
+/// An account's notifications.
+pub fn notifications_pk(user: &str) -> String {
+    format!("NOTIF#{user}")
+}
+
+/// GSI2 partition of an account's unread notifications (sparse: only unread ones).
+pub fn unread_notifications(user: &str) -> String {
+    format!("UNREAD#{user}")
+}

@@ -1,0 +1,4 @@
+//! Lambda `user-timeline`: GET /api/users/{username}/timeline — an account's medias and reposts (see mediashare::api::timeline::user).
+fn main() -> Result<(), mediashare::lambda::Error> {
+    mediashare::lambda::run("user-timeline")
+}
