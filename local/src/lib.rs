@@ -18,6 +18,7 @@ mod ids;
 mod invoke;
 mod pollers;
 mod provision;
+mod replay;
 mod secrets;
 mod shutdown;
 mod stack;

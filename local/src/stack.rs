@@ -47,15 +47,21 @@ pub struct StackOptions {
 }
 
 /// A running stack. Stop it with [`Stack::shutdown`] (dropping it stops its tasks abruptly).
-#[derive(Debug)]
 pub struct Stack {
     stack_name: String,
     base_url: String,
     physical: PhysicalMap,
     env: BTreeMap<String, String>,
     sdk: SdkConfig,
+    ctx: &'static Ctx,
     trigger: Trigger,
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack").field("stack_name", &self.stack_name).field("base_url", &self.base_url).finish()
+    }
 }
 
 /// How long shutdown waits for tasks to finish their current work before aborting them.
@@ -137,7 +143,20 @@ impl Stack {
         let mut tasks = vec![gateway::spawn(listener, gateway, shutdown.clone())];
         tasks.extend(pollers.into_iter().map(|poller| tokio::spawn(poller.run())));
         tracing::info!(stack = %opts.stack_name, url = %base_url, "local stack started");
-        Ok(Stack { stack_name: opts.stack_name, base_url, physical, env, sdk, trigger, tasks })
+        Ok(Stack { stack_name: opts.stack_name, base_url, physical, env, sdk, ctx, trigger, tasks })
+    }
+
+    /// Delivers the table's whole stream again to the table-events function (an idempotency
+    /// check: a replay must change nothing). Returns how many records were replayed.
+    pub async fn replay_table_stream(&self) -> Result<usize, RunnerError> {
+        let stream_arn = self
+            .physical
+            .attribute("Table", "StreamArn")
+            .ok_or_else(|| RunnerError::template("the table has no stream".to_owned()))?
+            .to_owned();
+        let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
+        let region = self.sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into());
+        crate::replay::replay(self.ctx, &client, &stream_arn, &region, "table-events").await
     }
 
     /// `http://127.0.0.1:PORT`.

@@ -113,4 +113,11 @@ async fn small_accounts_are_fanned_out_big_ones_merged_and_reposts_show_once() {
     app.delete(&format!("/api/users/{}", big.username), &big.auth()).await.assert_status(204);
     home_becomes(&app, reader, &[&s1]).await;
     app.get("/api/timeline/home", &support::Auth::None).await.assert_problem(401);
+
+    // Replaying the whole stream (what an at-least-once source may do) changes nothing.
+    let before = walk(&app, newcomer, "/api/timeline/home", 100).await;
+    let replayed = app.stack.replay_table_stream().await.unwrap();
+    assert!(replayed > 50, "{replayed} records");
+    assert_eq!(walk(&app, reader, "/api/timeline/home", 100).await, [(s1.clone(), Value::Null)]);
+    assert_eq!(walk(&app, newcomer, "/api/timeline/home", 100).await, before);
 }

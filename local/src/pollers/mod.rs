@@ -2,7 +2,7 @@
 //! per DynamoDB stream trigger, each surviving emulator hiccups (log, back off, re-provision
 //! what vanished, carry on) and stopping on shutdown.
 
-mod dynamo_json;
+pub(crate) mod dynamo_json;
 pub(crate) mod sqs;
 pub(crate) mod stream;
 
