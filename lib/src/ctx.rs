@@ -23,6 +23,8 @@ pub struct Ctx {
     pub keys: SigningKeys,
     /// The function's own AWS identity (signs presigned uploads).
     pub identity: AwsIdentity,
+    /// DynamoDB requests and items read so far by this process (an SDK interceptor).
+    pub requests: crate::store::metrics::RequestCounter,
 }
 
 /// Credentials and region of the function, for signing requests clients make themselves.
@@ -50,7 +52,9 @@ impl Ctx {
         let keys = SigningKeys::parse(&config.jwt_signing_keys, &config.jwt_issuer, &config.jwt_audience)
             .map_err(|e| InitError::Keys(e.to_string()))?;
         let cursors = CursorCodec::new(config.cursor_secret.as_bytes());
-        let dynamo = aws_sdk_dynamodb::Client::new(sdk);
+        let requests = crate::store::metrics::RequestCounter::default();
+        let dynamo_config = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(requests.clone()).build();
+        let dynamo = aws_sdk_dynamodb::Client::from_conf(dynamo_config);
         let store = Store::new(dynamo, config.table_name.clone(), cursors);
         let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
         let ses = aws_sdk_sesv2::Client::new(sdk);
@@ -61,7 +65,7 @@ impl Ctx {
             credentials: sdk.credentials_provider(),
             region: sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into()),
         };
-        Ok(Self { config, store, mail, ses, s3, keys, identity })
+        Ok(Self { config, store, mail, ses, s3, keys, identity, requests })
     }
 
     /// Builds a context from the process environment (what a Lambda binary does at init).

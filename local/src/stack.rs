@@ -184,6 +184,11 @@ impl Stack {
         &self.env
     }
 
+    /// The library context every function of this stack shares (its request counter too).
+    pub fn ctx(&self) -> &'static Ctx {
+        self.ctx
+    }
+
     /// The AWS SDK configuration (emulator endpoint, region, credentials).
     pub fn sdk_config(&self) -> &SdkConfig {
         &self.sdk

@@ -95,8 +95,13 @@ async fn a_video_becomes_an_hls_ladder_an_mp4_and_stills_then_takes_subtitles() 
     assert_eq!(track["lang"], "en");
     let vtt = app.fetch_text(track["url"].as_str().unwrap()).await;
     assert!(vtt.starts_with("WEBVTT") && vtt.contains("00.500 --> 00:02.000") && vtt.contains("Hello there"), "{vtt}");
-    let master = app.fetch_text(files["hls"].as_str().unwrap()).await;
-    assert!(master.contains("#EXT-X-MEDIA:TYPE=SUBTITLES") && master.contains("LANGUAGE=\"en\""), "{master}");
+    // The track is listed first; the master playlist is rewritten right after.
+    let master = support::eventually("the master playlist's subtitles", std::time::Duration::from_secs(30), || async {
+        let master = app.fetch_text(files["hls"].as_str().unwrap()).await;
+        master.contains("#EXT-X-MEDIA:TYPE=SUBTITLES").then_some(master)
+    })
+    .await;
+    assert!(master.contains("LANGUAGE=\"en\""), "{master}");
     assert!(lines_starting(&master, "#EXT-X-STREAM-INF").iter().all(|v| v.contains("SUBTITLES=\"subs\"")));
     let subs_playlist = app.fetch_text(&format!("{base}subs/en.m3u8")).await;
     assert!(subs_playlist.contains("#EXT-X-ENDLIST"), "{subs_playlist}");

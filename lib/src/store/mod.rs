@@ -10,6 +10,7 @@ pub mod item;
 pub mod keys;
 pub mod mail_log;
 pub mod medias;
+pub mod metrics;
 pub mod notifications;
 pub mod paging;
 pub mod playlists;

@@ -1,0 +1,180 @@
+//! DynamoDB requests and items read per home-timeline page for a reader following 500 accounts
+//! (450 small, fanned out on write; 50 big, merged on read), and per post fanned out — counted
+//! by the SDK interceptor on the store's client, not by reading code.
+//!
+//! `cargo run -p mediashare-local --example timeline_bench` (needs `make tools` for moto).
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use mediashare::domain::{Media, MediaId, MediaKind, MediaStatus, Username};
+use mediashare::store::metrics::Counts;
+use mediashare_local::{SecretsSource, Stack, StackOptions};
+use serde_json::json;
+
+const SMALL: usize = 450;
+const BIG: usize = 50;
+const POSTS_EACH: usize = 3;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+async fn sign_up(http: &reqwest::Client, base: &str, name: &str) {
+    let body =
+        json!({"username": name, "email": format!("{name}@bench.example.com"), "password": "correct horse battery"});
+    let res = http.post(format!("{base}/api/users")).json(&body).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 201, "sign-up {name}");
+}
+
+/// Waits until the counters stop moving for two seconds (the stream consumer is done).
+async fn quiet(stack: &Stack) {
+    let mut last = stack.ctx().requests.counts();
+    let mut since = Instant::now();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = stack.ctx().requests.counts();
+        if now != last {
+            last = now;
+            since = Instant::now();
+        } else if since.elapsed() > Duration::from_secs(2) {
+            return;
+        }
+    }
+}
+
+/// A ready text post of `author`.
+fn post(author: &mediashare::domain::User, body: String) -> Media {
+    let now = mediashare::time::now_rfc3339();
+    Media {
+        id: MediaId::generate(),
+        kind: MediaKind::Post,
+        owner: author.username.clone(),
+        owner_uid: author.id.clone(),
+        title: String::new(),
+        description: String::new(),
+        body,
+        tags: vec![],
+        status: MediaStatus::Ready,
+        status_reason: None,
+        likes: 0,
+        comments: 0,
+        reposts: 0,
+        created_at: now.clone(),
+        updated_at: now,
+        files: None,
+        upload: None,
+        details: None,
+        subtitles: Default::default(),
+        cover: None,
+        cover_applied: None,
+        rejected: Default::default(),
+    }
+}
+
+fn row(what: &str, c: &Counts) -> String {
+    let ops: Vec<String> = c.requests.iter().map(|(op, n)| format!("{op} {n}")).collect();
+    format!("| {what} | {} | {} | {} |", c.total_requests(), c.items_read, ops.join(", "))
+}
+
+#[tokio::main]
+async fn main() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut moto = tokio::process::Command::new(root().join(".venv/bin/python"))
+        .arg(root().join("tools/moto_server.py"))
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("moto starts (run `make tools` first)");
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    while http.get(format!("{endpoint}/moto-api/")).send().await.is_err() {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let stack = Stack::start(StackOptions {
+        stack_name: "bench".into(),
+        template_path: root().join("template.yaml"),
+        http_addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+        secrets: SecretsSource::Ephemeral,
+        // One follower keeps an account small; the bench gives big ones a second.
+        env_overrides: BTreeMap::from([("FANOUT_MAX_FOLLOWERS".into(), "1".into())]),
+        parameter_overrides: BTreeMap::new(),
+        poll_wait: Duration::from_secs(1),
+        endpoint_url: Some(endpoint.clone()),
+    })
+    .await
+    .expect("stack starts");
+    let base = stack.base_url().to_owned();
+    let store = &stack.ctx().store;
+
+    let started = Instant::now();
+    let names: Vec<String> = (0..SMALL + BIG).map(|i| format!("author{i:03}")).collect();
+    for chunk in names.chunks(8).chain([&["reader".to_owned(), "fan".to_owned()][..]]) {
+        let signups = chunk.iter().map(|n| sign_up(&http, &base, n));
+        for s in signups {
+            s.await;
+        }
+    }
+    let user = |n: &str| {
+        let n = Username::parse(n).unwrap();
+        async move { store.require_user(&n).await.unwrap() }
+    };
+    let (reader, fan) = (user("reader").await, user("fan").await);
+    for (i, name) in names.iter().enumerate() {
+        let author = user(name).await;
+        store.follow(&reader, &author).await.unwrap();
+        if i >= SMALL {
+            store.follow(&fan, &author).await.unwrap();
+        }
+        for p in 0..POSTS_EACH {
+            let media = post(&author, format!("post {p} of {name}"));
+            store.create_media(&media, None).await.unwrap();
+        }
+    }
+    quiet(&stack).await;
+    eprintln!("seeded in {:.0} s", started.elapsed().as_secs_f64());
+
+    let token = {
+        let body = json!({"username": "reader", "password": "correct horse battery"});
+        let res: serde_json::Value =
+            http.post(format!("{base}/api/users/sign-in")).json(&body).send().await.unwrap().json().await.unwrap();
+        res["accessToken"].as_str().unwrap().to_owned()
+    };
+    let mut rows = Vec::new();
+    let mut cursor: Option<String> = None;
+    for page in 1..=3 {
+        let mut url = format!("{base}/api/timeline/home?limit=20");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let before = stack.ctx().requests.counts();
+        let res: serde_json::Value = http.get(&url).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let counts = stack.ctx().requests.counts().since(&before);
+        assert_eq!(res["items"].as_array().unwrap().len(), 20);
+        rows.push(row(&format!("home timeline page {page} (20 items)"), &counts));
+        cursor = res["nextCursor"].as_str().map(str::to_owned);
+    }
+    // One post of a small account (1 follower: fanned out) and one of a big account (merged).
+    for (label, name) in [
+        ("a post of a small account, fanned out", "author000"),
+        ("a post of a big account (not fanned out)", "author499"),
+    ] {
+        let author = user(name).await;
+        quiet(&stack).await;
+        let before = stack.ctx().requests.counts();
+        let media = post(&author, "one more".into());
+        store.create_media(&media, None).await.unwrap();
+        quiet(&stack).await;
+        rows.push(row(label, &stack.ctx().requests.counts().since(&before)));
+    }
+    println!("| what | DynamoDB requests | items read | by operation |\n|---|---:|---:|---|");
+    for r in rows {
+        println!("{r}");
+    }
+    stack.shutdown().await;
+    let _ = moto.kill().await;
+}
