@@ -25,26 +25,31 @@ fn count(store: &Store, user: &User, attribute: &str, delta: i64) -> Result<Tran
     Ok(TransactWriteItem::builder().update(update).build())
 }
 
+/// The follow edge `follower` → `followee` created at `now`.
+pub fn follow_edge_item(follower: &User, followee: &User, now: &str) -> super::item::Item {
+    item([
+        ("PK", s(keys::follow_pk(&follower.username))),
+        ("SK", s(followee.username.as_str())),
+        ("type", s("follow")),
+        ("follower", s(follower.username.as_str())),
+        ("followee", s(followee.username.as_str())),
+        ("followerUid", s(&follower.id.0)),
+        ("followeeUid", s(&followee.id.0)),
+        ("createdAt", s(now)),
+        ("GSI1PK", s(keys::followers_of(&followee.username))),
+        ("GSI1SK", s(keys::by_time(now, follower.username.as_str()))),
+        ("GSI2PK", s(keys::followings_of(&follower.username))),
+        ("GSI2SK", s(keys::by_time(now, followee.username.as_str()))),
+    ])
+}
+
 impl Store {
     /// `follower` follows `followee`; `false` when it already did (nothing changed).
     pub async fn follow(&self, follower: &User, followee: &User) -> Result<bool, DomainError> {
         let now = crate::time::now_rfc3339();
         let edge = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(item([
-                ("PK", s(keys::follow_pk(&follower.username))),
-                ("SK", s(followee.username.as_str())),
-                ("type", s("follow")),
-                ("follower", s(follower.username.as_str())),
-                ("followee", s(followee.username.as_str())),
-                ("followerUid", s(&follower.id.0)),
-                ("followeeUid", s(&followee.id.0)),
-                ("createdAt", s(&now)),
-                ("GSI1PK", s(keys::followers_of(&followee.username))),
-                ("GSI1SK", s(keys::by_time(&now, follower.username.as_str()))),
-                ("GSI2PK", s(keys::followings_of(&follower.username))),
-                ("GSI2SK", s(keys::by_time(&now, followee.username.as_str()))),
-            ])))
+            .set_item(Some(follow_edge_item(follower, followee, &now)))
             .condition_expression("attribute_not_exists(PK)")
             .build()
             .op("build follow")?;

@@ -35,7 +35,8 @@ pub struct UploadRef {
 /// The conflict a lost upload claim reports (the upload is taken, or its processing moved on).
 pub const CLAIM_FAILED: &str = "this file is already used by a media";
 
-fn media_item(m: &Media) -> Item {
+/// The media item of `m` (with its list keys when ready).
+pub fn media_item(m: &Media) -> Item {
     let mut it = item([
         ("PK", s(keys::media_pk(m.id.as_str()))),
         ("SK", s(MEDIA)),

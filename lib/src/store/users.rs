@@ -49,7 +49,8 @@ pub(crate) fn delete(store: &Store, pk: String, sk: &str) -> Result<TransactWrit
     Ok(TransactWriteItem::builder().delete(delete).build())
 }
 
-fn profile_item(user: &User) -> Item {
+/// The profile item of `user` (what sign-up writes, without the email and code items).
+pub fn profile_item(user: &User) -> Item {
     let mut it = item([
         ("PK", s(keys::user_pk(&user.username))),
         ("SK", s(PROFILE)),
