@@ -146,6 +146,13 @@ impl Config {
             format!("https://{}.s3.amazonaws.com/{key}", self.media_bucket)
         }
     }
+
+    /// The folder `media/{upload id}/` of a processed file's public URL (its upload's outputs).
+    pub fn media_prefix_of(&self, url: &str) -> Option<String> {
+        let key = url.strip_prefix(&self.media_url(""))?;
+        let id = key.strip_prefix("media/")?.split('/').next().filter(|id| !id.is_empty())?;
+        Some(format!("media/{id}/"))
+    }
 }
 
 /// A fresh value for a secret setting, for local stacks only (the local runner calls this for

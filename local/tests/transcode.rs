@@ -186,6 +186,10 @@ async fn music_is_normalised_with_waveform_artwork_then_takes_a_cover() {
     let media = app.settled_media(&id).await;
     assert_eq!(media["status"], "ready", "{media}");
     let files = media["files"].clone();
+    // Only the owner gives a music its cover.
+    let bob = app.verified_user().await;
+    let ask = json!({"filename": "c.png", "contentType": "image/png", "size": 10});
+    app.put(&format!("/api/medias/{id}/cover"), ask, &bob.auth()).await.assert_problem(403);
     let m4a = probe(&app.fetch(files["m4a"].as_str().unwrap()).await, "a.m4a").await;
     assert_eq!(streams(&m4a, "audio")[0]["codec_name"], "aac");
     let hls = app.fetch_text(files["hls"].as_str().unwrap()).await;
@@ -264,6 +268,15 @@ async fn photos_lose_gps_and_stand_upright_and_avatars_come_in_square_sizes() {
     app.redeliver_upload_event(&key).await;
     let again = app.get(&format!("/api/users/{}", alice.username), &Auth::None).await.body;
     assert_eq!(again["profilePhoto"], user["profilePhoto"]);
+
+    // Account photos are the account's own business.
+    let bob = app.verified_user().await;
+    let ask = json!({"filename": "me.jpg", "contentType": "image/jpeg", "size": 10});
+    for route in ["profile-photo", "channel-photo"] {
+        let path = format!("/api/users/{}/{route}", alice.username);
+        app.put(&path, ask.clone(), &bob.auth()).await.assert_problem(403);
+        app.put(&path, ask.clone(), &Auth::None).await.assert_problem(401);
+    }
 }
 
 #[tokio::test]

@@ -6,13 +6,6 @@ use crate::ctx::Ctx;
 use crate::domain::DomainError;
 use crate::transcode::objects::delete_prefix;
 
-/// `media/{id}/` of a processed file's public URL.
-fn prefix_of_url(ctx: &Ctx, url: &str) -> Option<String> {
-    let key = url.strip_prefix(&ctx.config.media_url(""))?;
-    let id = key.strip_prefix("media/")?.split('/').next().filter(|id| !id.is_empty())?;
-    Some(format!("media/{id}/"))
-}
-
 async fn delete_all(ctx: &Ctx, prefixes: Vec<String>) -> Result<(), DomainError> {
     for prefix in prefixes {
         // Only ever under media/: a malformed item must not empty the bucket.
@@ -40,7 +33,7 @@ pub async fn on_user_removed(ctx: &Ctx, old: &serde_dynamo::Item) -> Result<(), 
         .into_iter()
         .filter_map(|name| attr(old, name))
         .filter_map(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
-        .filter_map(|photo| photo["thumb"].as_str().and_then(|url| prefix_of_url(ctx, url)))
+        .filter_map(|photo| photo["thumb"].as_str().and_then(|url| ctx.config.media_prefix_of(url)))
         .collect();
     delete_all(ctx, prefixes).await
 }

@@ -145,18 +145,12 @@ async fn account_photo(job: &Job<'_>, which: AccountPhoto, sizes: &[photo::Photo
         })?;
     job.ctx.store.finish_upload(job.upload, &UploadState::Done { files, details }).await?;
     // The replaced photo's files go (best effort: a leftover is only storage).
-    if let Some(prefix) = previous.as_ref().and_then(|p| p["thumb"].as_str()).and_then(|u| prefix_of(job, u))
+    if let Some(prefix) =
+        previous.as_ref().and_then(|p| p["thumb"].as_str()).and_then(|u| job.ctx.config.media_prefix_of(u))
         && prefix != job.upload.output_prefix()
         && let Err(e) = delete_prefix(job.ctx, &prefix).await
     {
         tracing::warn!(%prefix, error = %e, "could not delete the replaced photo");
     }
     Ok(())
-}
-
-/// `media/{upload id}/` of a processed file's URL.
-fn prefix_of(job: &Job<'_>, url: &str) -> Option<String> {
-    let key = url.strip_prefix(&job.ctx.config.media_url(""))?;
-    let id = key.strip_prefix("media/")?.split('/').next()?;
-    Some(format!("media/{id}/"))
 }
