@@ -26,7 +26,7 @@ LAMBDA_COMPILER := --compiler cargo-zigbuild
 endif
 
 .PHONY: help run run-external require-endpoint emulator test lint lint-template build build-lambda deploy keys \
-        tools ffmpeg clean clean-tools
+        tools ffmpeg browser clean clean-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -53,6 +53,31 @@ ffmpeg: ## install ffmpeg/ffprobe with apt-get when they are not on PATH
 	  echo "ffmpeg and ffprobe are missing: install them with your package manager" >&2; exit 1; fi; \
 	echo "installing ffmpeg (apt-get)"; \
 	$(call as_root,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ffmpeg >/dev/null)
+
+# The real-client tests (local/tests/clients.rs) drive Debian's chromium with playwright-core
+# and play HLS with hls.js: both npm packages are pinned in tools/browser/package-lock.json and
+# installed with `npm ci` (playwright-core never downloads a browser of its own here).
+BROWSER_DIR   := tools/browser
+BROWSER_STAMP := $(BROWSER_DIR)/node_modules/.installed
+
+browser: $(BROWSER_STAMP) ## install chromium and node/npm (apt-get) when missing, and the pinned npm packages
+	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "chromium is missing: install it with your package manager" >&2; exit 1; fi; \
+	echo "installing chromium (apt-get)"; \
+	$(call as_root,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+$(BROWSER_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  if ! command -v apt-get >/dev/null 2>&1; then \
+	    echo "node and npm are missing: install them with your package manager" >&2; exit 1; fi; \
+	  echo "installing nodejs and npm (apt-get)"; \
+	  $(call as_root,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null); \
+	fi
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' || { \
+	  echo "playwright-core needs Node.js 20 or later (this is $$(node --version))" >&2; exit 1; }
+	cd $(BROWSER_DIR) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Runs a shell command as root: directly when root, else through passwordless sudo.
 as_root = if [ "$$(id -u)" = 0 ]; then sh -c '$(1)'; \
@@ -90,7 +115,7 @@ lint: lint-template ## cfn-lint, rustfmt check and clippy (warnings are errors)
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
-test: tools ffmpeg lint ## lint, then every test (each integration test starts an emulator of its own)
+test: tools ffmpeg browser lint ## lint, then every test (each integration test starts an emulator of its own)
 	env $(LOCAL_ENV) CFN_LINT=$(CFN_LINT) cargo test --workspace --exclude functions
 
 # --------------------------------------------------------------------------------------------
@@ -122,3 +147,19 @@ clean-tools: ## remove .venv (the next make run/test reinstalls it)
 
 bench-transcode: ffmpeg ## measure the single-decode HLS ladder against one ffmpeg per rung (docs/benchmarks.md)
 	cargo run -p mediashare --example ladder_bench
+
+# Release builds of two baselines (bench/coldstart) and of a representative set of functions
+# (COLDSTART_ARGS=--all: all of them, ~1 min of linking each), then 30 cold starts of each.
+.PHONY: bench-coldstart
+bench-coldstart: tools ## cold start and size of the functions against two baselines (docs/benchmarks.md)
+	$(VENV)/bin/python bench/coldstart/coldstart.py $(COLDSTART_ARGS)
+
+# Warm latency per route against the bare DynamoDB call it wraps, then a bounded wrk load test;
+# release build of the runner. wrk comes from apt (Debian 12: 4.1.0).
+.PHONY: bench-api wrk
+bench-api: tools wrk ## warm latency per route vs the bare SDK call, and a wrk load test (docs/benchmarks.md)
+	cargo run --release -p mediashare-local --example api_bench
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (apt-get)"; \
+	  $(call as_root,apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null); }

@@ -61,6 +61,8 @@ pub struct Config {
     pub fanout_max_followers: u64,
     /// Entries a home-timeline partition keeps (the oldest go past it).
     pub home_timeline_cap: usize,
+    /// Big accounts' feeds a home-timeline page queries at once (at least 1).
+    pub home_feeds_in_flight: usize,
 }
 
 /// A missing or malformed setting.
@@ -121,6 +123,7 @@ impl Config {
             ffmpeg_timeout: seconds("FFMPEG_TIMEOUT_SECONDS", 840)?,
             fanout_max_followers: bytes("FANOUT_MAX_FOLLOWERS", 10)?,
             home_timeline_cap: bytes("HOME_TIMELINE_CAP", 800)? as usize,
+            home_feeds_in_flight: bytes("HOME_FEEDS_IN_FLIGHT", 16)?.max(1) as usize,
             table_name: required("TABLE_NAME")?,
             mail_queue_url: required("MAIL_QUEUE_URL")?,
             mail_from: required("MAIL_FROM")?,

@@ -1,5 +1,12 @@
 //! The per-process context: configuration, AWS clients and keys, built once before the first
-//! request and shared (as `&'static`) by every invocation.
+//! request and shared (as `&'static`) by every invocation. Init reads the environment and parses
+//! keys; it makes no network call (checked by `bench/coldstart`).
+
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
 
 use crate::auth::keys::SigningKeys;
 use crate::config::{Config, ConfigError};
@@ -15,10 +22,10 @@ pub struct Ctx {
     pub store: Store,
     /// Outgoing mail jobs.
     pub mail: MailQueue,
-    /// SES client (used by the mailer only).
-    pub ses: aws_sdk_sesv2::Client,
-    /// S3 client (uploads and processed media), path-style against an emulator.
-    pub s3: aws_sdk_s3::Client,
+    /// SES client (used by the mailer only), built on first use.
+    pub ses: OnDemand<aws_sdk_sesv2::Client>,
+    /// S3 client (processed media), path-style against an emulator, built on first use.
+    pub s3: OnDemand<aws_sdk_s3::Client>,
     /// Access-token signing and verification keys.
     pub keys: SigningKeys,
     /// The function's own AWS identity (signs presigned uploads).
@@ -57,10 +64,8 @@ impl Ctx {
         let dynamo = aws_sdk_dynamodb::Client::from_conf(dynamo_config);
         let store = Store::new(dynamo, config.table_name.clone(), cursors);
         let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
-        let ses = aws_sdk_sesv2::Client::new(sdk);
-        // Emulators (an endpoint override) serve buckets path-style only.
-        let s3_config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
-        let s3 = aws_sdk_s3::Client::from_conf(s3_config);
+        let ses = OnDemand::new(sdk);
+        let s3 = OnDemand::new(sdk);
         let identity = AwsIdentity {
             credentials: sdk.credentials_provider(),
             region: sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into()),
@@ -71,12 +76,91 @@ impl Ctx {
     /// Builds a context from the process environment (what a Lambda binary does at init).
     pub async fn from_env() -> Result<Self, InitError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest()).load().await;
-        Self::new(config, &sdk)
+        Self::new(config, &lambda_sdk_config(|name| std::env::var(name).ok()))
     }
 
     /// Leaks the context so handlers can borrow it for `'static` (one per process).
     pub fn leak(self) -> &'static Ctx {
         Box::leak(Box::new(self))
+    }
+}
+
+/// The SDK configuration of a Lambda function, from the variables Lambda sets: region, the
+/// role's credentials (`AWS_ACCESS_KEY_ID`, … read by the environment provider), and
+/// `AWS_ENDPOINT_URL` for an emulator. Not `aws_config::load()`: its provider chains (profile
+/// files, SSO, STS web identity, IMDS, ECS) never apply on Lambda, yet they are linked into every
+/// binary and cost megabytes (docs/benchmarks.md, "Cold start and size"). Clients fill in the
+/// rest (HTTP client, retries, timeouts, sleep, identity cache) from their defaults.
+pub fn lambda_sdk_config(lookup: impl Fn(&str) -> Option<String>) -> SdkConfig {
+    let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    let region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"));
+    let credentials = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(region.map(Region::new))
+        .credentials_provider(SharedCredentialsProvider::new(credentials));
+    if let Some(url) = var("AWS_ENDPOINT_URL") {
+        builder = builder.endpoint_url(url);
+    }
+    builder.build()
+}
+
+/// An AWS client built on first use. A function that never uses it links none of its code
+/// (S3 and SES are a large part of a binary); building one is cheap and makes no network call.
+pub struct OnDemand<T> {
+    sdk: SdkConfig,
+    client: OnceLock<T>,
+}
+
+impl<T: FromSdk> OnDemand<T> {
+    fn new(sdk: &SdkConfig) -> Self {
+        Self { sdk: sdk.clone(), client: OnceLock::new() }
+    }
+}
+
+impl<T: FromSdk> Deref for OnDemand<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        self.client.get_or_init(|| T::from_sdk(&self.sdk))
+    }
+}
+
+/// A client made from the shared SDK configuration.
+pub trait FromSdk {
+    /// Builds the client.
+    fn from_sdk(sdk: &SdkConfig) -> Self;
+}
+
+impl FromSdk for aws_sdk_sesv2::Client {
+    fn from_sdk(sdk: &SdkConfig) -> Self {
+        Self::new(sdk)
+    }
+}
+
+impl FromSdk for aws_sdk_s3::Client {
+    fn from_sdk(sdk: &SdkConfig) -> Self {
+        // Emulators (an endpoint override) serve buckets path-style only.
+        let config = aws_sdk_s3::config::Builder::from(sdk).force_path_style(sdk.endpoint_url().is_some()).build();
+        Self::from_conf(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_sdk_config_reads_region_endpoint_and_uses_env_credentials() {
+        let env = |name: &str| match name {
+            "AWS_REGION" => Some("eu-west-3".to_owned()),
+            "AWS_ENDPOINT_URL" => Some("http://127.0.0.1:4566".to_owned()),
+            _ => None,
+        };
+        let sdk = lambda_sdk_config(env);
+        assert_eq!(sdk.region().map(|r| r.as_ref()), Some("eu-west-3"));
+        assert_eq!(sdk.endpoint_url(), Some("http://127.0.0.1:4566"));
+        assert!(sdk.credentials_provider().is_some());
+        assert_eq!(lambda_sdk_config(|_| None).endpoint_url(), None);
     }
 }

@@ -1,5 +1,5 @@
 //! Entry points of the Lambda binaries: build the context once, then hand every event to the
-//! registered handler of this function.
+//! function's handler.
 
 use lambda_http::service_fn;
 use lambda_runtime::LambdaEvent;
@@ -7,12 +7,12 @@ use lambda_runtime::LambdaEvent;
 pub use lambda_runtime::Error;
 
 use crate::ctx::Ctx;
-use crate::registry::{self, Handler};
+use crate::registry::{Function, Handler};
 
-/// Runs the function `name` of the registry on the Lambda runtime.
-pub fn run(name: &'static str) -> Result<(), Error> {
-    crate::telemetry::init(name);
-    let function = registry::find(name).ok_or_else(|| format!("no function named {name}"))?;
+/// Runs `function` (one of the `registry` constants) on the Lambda runtime. Taking the
+/// function itself, not its name, keeps every other handler out of the binary.
+pub fn run(function: Function) -> Result<(), Error> {
+    crate::telemetry::init(function.name);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let ctx: &'static Ctx = Ctx::from_env().await?.leak();

@@ -2,7 +2,8 @@
 //! (450 small, fanned out on write; 50 big, merged on read), and per post fanned out — counted
 //! by the SDK interceptor on the store's client, not by reading code.
 //!
-//! `cargo run -p mediashare-local --example timeline_bench` (needs `make tools` for moto).
+//! `cargo run -p mediashare-local --example timeline_bench` (needs `make tools` for moto);
+//! `-- --small N --big M` sets the followings, `-- --in-flight N` the feeds queried at once.
 //!
 //! Seeding writes the items with plain PutItem/UpdateItem (what the API's transactions would
 //! write): moto copies the whole table for every TransactWriteItems, which makes a 500-account
@@ -22,18 +23,19 @@ use serde_json::json;
 /// Posts per followed account.
 const POSTS_EACH: usize = 1;
 
+/// A numeric `--name N` argument.
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 /// `--small N --big M` (default 450 and 50: a reader following 500 accounts).
 fn sizes() -> (usize, usize) {
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     (arg("--small", 450), arg("--big", 50))
 }
+
+/// Home pages read to time the first page.
+const TIMED_READS: usize = 30;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -181,7 +183,11 @@ async fn main() {
         http_addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
         secrets: SecretsSource::Ephemeral,
         // One follower keeps an account small; the bench gives big ones a second.
-        env_overrides: BTreeMap::from([("FANOUT_MAX_FOLLOWERS".into(), "1".into())]),
+        // `--in-flight N`: big accounts' feeds a home page queries at once (the template's 16).
+        env_overrides: BTreeMap::from([
+            ("FANOUT_MAX_FOLLOWERS".into(), "1".into()),
+            ("HOME_FEEDS_IN_FLIGHT".into(), arg("--in-flight", 16).to_string()),
+        ]),
         parameter_overrides: BTreeMap::new(),
         poll_wait: Duration::from_secs(1),
         endpoint_url: Some(endpoint.clone()),
@@ -249,6 +255,23 @@ async fn main() {
         rows.push(row(&format!("home timeline page {page} ({items} items)"), &counts));
         cursor = res["nextCursor"].as_str().map(str::to_owned);
     }
+    // How long the first page takes, with the feeds queried `--in-flight` at a time.
+    let mut took = Vec::with_capacity(TIMED_READS);
+    for _ in 0..TIMED_READS {
+        let started = Instant::now();
+        let res = http.get(format!("{base}/api/timeline/home?limit=20")).bearer_auth(&token).send().await.unwrap();
+        assert!(res.status().is_success());
+        res.bytes().await.unwrap();
+        took.push(started.elapsed());
+    }
+    took.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "home page 1, {TIMED_READS} reads, {} feeds in flight: p50 {:.1} ms, p90 {:.1} ms",
+        arg("--in-flight", 16),
+        ms(took[TIMED_READS / 2]),
+        ms(took[TIMED_READS * 9 / 10])
+    );
     // One post of a small account (1 follower: fanned out) and one of a big account (merged).
     for (label, name) in [
         ("a post of a small account, fanned out", "author000"),

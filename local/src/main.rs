@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use mediashare_local::{SecretsSource, Stack, StackOptions};
+use mediashare_local::{Crash, SecretsSource, Stack, StackOptions};
 
 const USAGE: &str = "usage: mediashare-local [serve|provision|keys]
 
@@ -22,6 +22,9 @@ environment:
   LOCAL_STACK_NAME   stack name prefixing every resource (default mediashare-local)
   LOCAL_TEMPLATE     SAM template (default ./template.yaml)
   LOCAL_SECRETS_FILE generated local secrets (default .local/secrets.json)
+  LOCAL_CRASH        fault injection, comma-separated function:nth:after_records (the nth
+                     invocation of the function with more records handles that many, then
+                     crashes without a response), e.g. mailer:1:2
   RUST_LOG, LOG_FORMAT=text|json";
 
 /// Process-wide defaults, set before any thread exists.
@@ -100,7 +103,18 @@ async fn run(command: &str) -> Result<(), String> {
         }
         return Ok(());
     }
+    let crashes: Vec<Crash> = match std::env::var("LOCAL_CRASH") {
+        Ok(spec) if !spec.trim().is_empty() => spec
+            .split(',')
+            .map(|c| Crash::parse(c.trim()))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("LOCAL_CRASH {e}"))?,
+        _ => Vec::new(),
+    };
     let stack = Stack::start(opts).await.map_err(|e| e.to_string())?;
+    for crash in crashes {
+        stack.faults().crash(crash);
+    }
     println!("mediashare is running at {}", stack.base_url());
     println!("API docs: {}/docs", stack.base_url());
     wait_for_signal().await;

@@ -1,5 +1,6 @@
 //! A running local stack: resources provisioned, one library context, the HTTP gateway and
-//! the event pollers. Several stacks (different names) can run in one process.
+//! the event pollers, and a watchdog that provisions everything again when the emulator
+//! restarted and lost its state. Several stacks (different names) can run in one process.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -13,8 +14,10 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::aws::{self, Clients};
+use crate::costs::CostLog;
 use crate::environment;
 use crate::error::RunnerError;
+use crate::faults::{DeadLetter, Delivery, Faults};
 use crate::gateway::{self, Gateway};
 use crate::provision::Provisioner;
 use crate::secrets::SecretsSource;
@@ -54,6 +57,9 @@ pub struct Stack {
     env: BTreeMap<String, String>,
     sdk: SdkConfig,
     ctx: &'static Ctx,
+    costs: CostLog,
+    provisioner: Arc<Provisioner>,
+    faults: Arc<Faults>,
     trigger: Trigger,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -137,23 +143,40 @@ impl Stack {
             api_id: api.as_deref().and_then(|a| physical.reference(a)).unwrap_or("localapi").to_owned(),
             account_id: resolver.stack().account_id.clone(),
             local_authority: local.to_string(),
+            costs: CostLog::default(),
         };
-        let pollers = wiring.pollers(&functions, &provisioner, &shutdown)?;
+        let costs = gateway.costs.clone();
+        let faults = Arc::new(Faults::default());
+        let pollers = wiring.pollers(&functions, &provisioner, &faults, &shutdown)?;
         // Nothing fails from here on: no task is left running by a failed start.
         let mut tasks = vec![gateway::spawn(listener, gateway, shutdown.clone())];
         tasks.extend(pollers.into_iter().map(|poller| tokio::spawn(poller.run())));
+        tasks.push(tokio::spawn(crate::watchdog::run(Arc::clone(&provisioner), shutdown.clone())));
         tracing::info!(stack = %opts.stack_name, url = %base_url, "local stack started");
-        Ok(Stack { stack_name: opts.stack_name, base_url, physical, env, sdk, ctx, trigger, tasks })
+        Ok(Stack {
+            stack_name: opts.stack_name,
+            base_url,
+            physical,
+            env,
+            sdk,
+            ctx,
+            costs,
+            provisioner,
+            faults,
+            trigger,
+            tasks,
+        })
     }
 
     /// Delivers the table's whole stream again to the table-events function (an idempotency
     /// check: a replay must change nothing). Returns how many records were replayed.
     pub async fn replay_table_stream(&self) -> Result<usize, RunnerError> {
-        let stream_arn = self
-            .physical
-            .attribute("Table", "StreamArn")
-            .ok_or_else(|| RunnerError::template("the table has no stream".to_owned()))?
-            .to_owned();
+        // The table's current stream: a recreated table (emulator restart) has a new one.
+        let table = self.physical_name("Table").ok_or_else(|| RunnerError::template("no Table resource"))?;
+        let described = crate::provision::table::describe(&aws_sdk_dynamodb::Client::new(&self.sdk), table).await?;
+        let stream_arn = described
+            .and_then(|t| t.latest_stream_arn().map(str::to_owned))
+            .ok_or_else(|| RunnerError::template("the table has no stream".to_owned()))?;
         let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
         let region = self.sdk.region().map(ToString::to_string).unwrap_or_else(|| "us-east-1".into());
         crate::replay::replay(self.ctx, &client, &stream_arn, &region, "table-events").await
@@ -184,9 +207,36 @@ impl Stack {
         &self.env
     }
 
+    /// The DynamoDB requests of every HTTP invocation so far (per invocation, not per process).
+    pub fn costs(&self) -> &CostLog {
+        &self.costs
+    }
+
     /// The library context every function of this stack shares (its request counter too).
     pub fn ctx(&self) -> &'static Ctx {
         self.ctx
+    }
+
+    /// Fault injection (simulated crashes, paused pollers) and the journal of deliveries.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// Every invocation of the event functions kept so far (oldest first).
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.faults.deliveries()
+    }
+
+    /// The items given up on so far, each with the handler's reason (oldest first): SQS
+    /// messages past their last allowed receive, stream records sent to the on-failure queue.
+    pub fn dead_letters(&self) -> Vec<DeadLetter> {
+        self.faults.dead_letters()
+    }
+
+    /// How many times the runner provisioned everything again after the emulator lost its
+    /// state (a restart).
+    pub fn recoveries(&self) -> u64 {
+        *self.provisioner.generation().borrow()
     }
 
     /// The AWS SDK configuration (emulator endpoint, region, credentials).

@@ -10,7 +10,9 @@ use mediashare::registry::{self, Handler};
 use serde_json::Value as Json;
 
 use crate::aws::Clients;
+use crate::capture::LogCapture;
 use crate::error::RunnerError;
+use crate::faults::Faults;
 use crate::gateway::{HttpTarget, cors::Cors, routes::RouteTable};
 use crate::pollers::{Poller, sqs::SqsPoller, stream::StreamPoller};
 use crate::provision::Provisioner;
@@ -133,6 +135,7 @@ impl Wiring<'_> {
         &self,
         functions: &[FunctionDef],
         provisioner: &Arc<Provisioner>,
+        faults: &Arc<Faults>,
         shutdown: &Shutdown,
     ) -> Result<Vec<Poller>, RunnerError> {
         let clients = Clients::new(self.sdk);
@@ -159,10 +162,14 @@ impl Wiring<'_> {
                             batch_size: *batch_size,
                             report_batch_item_failures: *report_batch_item_failures,
                             max_receive_count: provisioner.planned(queue).and_then(|p| p.max_receive_count()),
+                            dead_letter_arn: provisioner.planned(queue).and_then(|p| p.dead_letter_target()),
                             poll_wait: self.opts.poll_wait,
                             provisioner: Arc::clone(provisioner),
+                            faults: Arc::clone(faults),
+                            capture: LogCapture::new(),
                             shutdown: shutdown.clone(),
                         };
+                        faults.register(&def.binary);
                         tasks.push(Poller::Sqs(poller));
                     }
                     EventSource::DynamoDb {
@@ -210,8 +217,11 @@ impl Wiring<'_> {
                             report_batch_item_failures: *report_batch_item_failures,
                             on_failure_queue_url,
                             provisioner: Arc::clone(provisioner),
+                            faults: Arc::clone(faults),
+                            capture: LogCapture::new(),
                             shutdown: shutdown.clone(),
                         };
+                        faults.register(&def.binary);
                         tasks.push(Poller::Stream(poller));
                     }
                     EventSource::Other { name, kind } => {

@@ -1,5 +1,6 @@
 //! The mail pipeline as Lambda runs it: SQS batches with partial failures, de-duplication of
-//! redelivered jobs, poison messages in the dead-letter queue.
+//! redelivered jobs, poison messages in the dead-letter queue (and in the runner's record of
+//! dead letters, with the handler's reason).
 
 mod support;
 
@@ -40,7 +41,7 @@ async fn a_poison_mail_job_ends_in_the_dead_letter_queue() {
     let sqs = aws_sdk_sqs::Client::new(app.stack.sdk_config());
     let queue = app.stack.physical_name("MailQueue").unwrap().to_owned();
     let dlq = app.stack.physical_name("MailDeadLetterQueue").unwrap().to_owned();
-    sqs.send_message().queue_url(&queue).message_body("this is not a mail job").send().await.unwrap();
+    let sent = sqs.send_message().queue_url(&queue).message_body("this is not a mail job").send().await.unwrap();
     let body = eventually("poison message dead-lettered", Duration::from_secs(60), || {
         let sqs = sqs.clone();
         let dlq = dlq.clone();
@@ -51,4 +52,13 @@ async fn a_poison_mail_job_ends_in_the_dead_letter_queue() {
     })
     .await;
     assert_eq!(body, "this is not a mail job");
+    // The runner said which message went, after how many receives, and why.
+    let dead = app.stack.dead_letters();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].function, "mailer");
+    assert_eq!(Some(dead[0].id.as_str()), sent.message_id());
+    assert_eq!(dead[0].source, queue);
+    assert!(dead[0].destination.ends_with("-mail-dlq"), "{dead:?}");
+    assert_eq!(dead[0].attempts, 5, "the redrive policy's maxReceiveCount");
+    assert!(dead[0].reason.contains("not a mail job"), "{dead:?}");
 }

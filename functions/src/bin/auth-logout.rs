@@ -1,4 +1,4 @@
 //! Lambda `auth-logout`: POST /api/auth/logout — log out (see mediashare::api::auth::logout).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("auth-logout")
+    mediashare::lambda::run(mediashare::registry::AUTH_LOGOUT)
 }

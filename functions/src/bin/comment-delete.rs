@@ -1,4 +1,4 @@
 //! Lambda `comment-delete`: DELETE /api/comments/{commentUrl} — delete a comment (see mediashare::api::comments::delete).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("comment-delete")
+    mediashare::lambda::run(mediashare::registry::COMMENT_DELETE)
 }

@@ -1,4 +1,4 @@
 //! Lambda `comment-list`: GET /api/comments/medias/{url} — a media's top-level comments (see mediashare::api::comments::list).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("comment-list")
+    mediashare::lambda::run(mediashare::registry::COMMENT_LIST)
 }

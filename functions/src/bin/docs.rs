@@ -1,4 +1,4 @@
 //! Lambda `docs`: GET /docs, /docs/openapi.json, /docs/{proxy+} — Swagger UI (see mediashare::api::docs::serve).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("docs")
+    mediashare::lambda::run(mediashare::registry::DOCS)
 }

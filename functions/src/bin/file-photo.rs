@@ -1,4 +1,4 @@
 //! Lambda `file-photo`: GET /api/photos/{url} — 302 to a processed image (see mediashare::api::files::photo).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("file-photo")
+    mediashare::lambda::run(mediashare::registry::FILE_PHOTO)
 }

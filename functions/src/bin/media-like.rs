@@ -1,4 +1,4 @@
 //! Lambda `media-like`: POST /api/medias/{url}/likes — like a media (see mediashare::api::medias::like).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("media-like")
+    mediashare::lambda::run(mediashare::registry::MEDIA_LIKE)
 }

@@ -1,4 +1,4 @@
 //! Lambda `media-repost`: POST /api/medias/{url}/reposts — repost a media (see mediashare::api::medias::repost).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("media-repost")
+    mediashare::lambda::run(mediashare::registry::MEDIA_REPOST)
 }

@@ -1,4 +1,4 @@
 //! Lambda `media-update`: PUT /api/medias/{url} — update title and description (see mediashare::api::medias::update).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("media-update")
+    mediashare::lambda::run(mediashare::registry::MEDIA_UPDATE)
 }

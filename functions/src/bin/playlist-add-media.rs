@@ -1,4 +1,4 @@
 //! Lambda `playlist-add-media`: POST /api/medias/{url}/playlists/{playlistUrl} — append a media to a playlist (see mediashare::api::playlists::add_media).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("playlist-add-media")
+    mediashare::lambda::run(mediashare::registry::PLAYLIST_ADD_MEDIA)
 }

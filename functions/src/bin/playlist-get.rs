@@ -1,4 +1,4 @@
 //! Lambda `playlist-get`: GET /api/playlists/{url} — one playlist (see mediashare::api::playlists::get).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("playlist-get")
+    mediashare::lambda::run(mediashare::registry::PLAYLIST_GET)
 }

@@ -1,4 +1,4 @@
 //! Lambda `upload-video`: POST /api/videos/upload — presigned upload of a video (see mediashare::api::uploads::video).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("upload-video")
+    mediashare::lambda::run(mediashare::registry::UPLOAD_VIDEO)
 }

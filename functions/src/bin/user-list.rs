@@ -1,4 +1,4 @@
 //! Lambda `user-list`: GET /api/users — list users (see mediashare::api::users::list).
 fn main() -> Result<(), mediashare::lambda::Error> {
-    mediashare::lambda::run("user-list")
+    mediashare::lambda::run(mediashare::registry::USER_LIST)
 }

@@ -108,7 +108,8 @@ async fn page_for(
 #[utoipa::path(get, path = "/api/comments/{commentUrl}", tag = "comments", params(("commentUrl" = String, Path)),
     responses((status = 200, body = CommentView),
               (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid credentials sent (they are optional)")))]
 pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let id: CommentId = req.path("commentUrl")?;
     let caller = req.optional_caller().await?;
@@ -121,7 +122,8 @@ pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     params(("url" = String, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = CommentPage),
               (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid credentials sent (they are optional)")))]
 pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let media: MediaId = req.path("url")?;
     let page = req.page()?;
@@ -136,7 +138,8 @@ pub async fn list(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     params(("commentUrl" = String, Path), ("limit" = Option<u32>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = CommentPage),
               (status = 400, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid credentials sent (they are optional)")))]
 pub async fn replies(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let id: CommentId = req.path("commentUrl")?;
     let page = req.page()?;
@@ -290,7 +293,8 @@ async fn react(ctx: &Ctx, req: Req, on: bool) -> ApiResult<Reply> {
     security(("bearer" = []), ("apiKey" = [])),
     responses((status = 201, body = CommentView), (status = 200, body = CommentView, description = "already liked"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn like(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, true).await
 }
@@ -300,7 +304,8 @@ pub async fn like(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     security(("bearer" = []), ("apiKey" = [])),
     responses((status = 204, description = "not liked any more"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn unlike(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, false).await
 }

@@ -37,8 +37,10 @@ pub async fn serve(_ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     };
     let (bytes, content_type) = asset(file).ok_or(DomainError::NotFound("document"))?;
     let body = if file == "index.html" {
-        // The page links its assets relative to itself; /docs has no trailing slash.
-        Body::Text(String::from_utf8_lossy(&bytes).replace("\"./", "\"/docs/"))
+        // The page links its assets relative to itself; /docs has no trailing slash (the
+        // stylesheet without `./` was a 404 at /index.css, seen by the browser test).
+        let page = String::from_utf8_lossy(&bytes).replace("\"./", "\"/docs/");
+        Body::Text(page.replace("href=\"index.css\"", "href=\"/docs/index.css\""))
     } else if content_type.starts_with("text/") || content_type.contains("javascript") || content_type.contains("json")
     {
         Body::Text(String::from_utf8_lossy(&bytes).into_owned())

@@ -11,7 +11,8 @@ use crate::http::{ApiResult, Reply, Req};
     security(("bearer" = []), ("apiKey" = [])),
     responses((status = 201, body = UserView, description = "now following"), (status = 200, body = UserView, description = "already following"),
               (status = 400, body = Problem, content_type = "application/problem+json", description = "yourself"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn follow(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let name: Username = req.path("username")?;
     let me = req.verified_caller().await?.user;
@@ -30,10 +31,16 @@ pub async fn follow(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 /// `DELETE /api/follows/{username}` — unfollow (idempotent).
 #[utoipa::path(delete, path = "/api/follows/{username}", tag = "follows", params(("username" = String, Path)),
     security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 204, description = "not following"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "not following"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 400, body = Problem, content_type = "application/problem+json", description = "yourself"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn unfollow(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let name: Username = req.path("username")?;
     let me = req.verified_caller().await?.user;
+    if name == me.username {
+        // As for follow; the store's transaction cannot name one item twice (it was a 500).
+        return Err(DomainError::invalid("username", "you cannot unfollow yourself").into());
+    }
     let them = ctx.store.require_user(&name).await?;
     ctx.store.unfollow(&me, &them).await?;
     Ok(Reply::no_content())

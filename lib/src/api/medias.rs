@@ -231,7 +231,8 @@ async fn claim_upload(ctx: &Ctx, me: &User, url: &str, media: &mut Media) -> Api
 
 /// `GET /api/medias/{url}` — one media with counts, tags, status and files when ready.
 #[utoipa::path(get, path = "/api/medias/{url}", tag = "medias", params(("url" = String, Path)),
-    responses((status = 200, body = MediaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MediaView), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid credentials sent (they are optional)")))]
 pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let id: MediaId = req.path("url")?;
     let caller = req.optional_caller().await?;
@@ -409,7 +410,8 @@ async fn react(ctx: &Ctx, req: Req, reaction: Reaction, on: bool) -> ApiResult<R
 #[utoipa::path(post, path = "/api/medias/{url}/likes", tag = "medias", params(("url" = String, Path)),
     security(("bearer" = []), ("apiKey" = [])),
     responses((status = 201, body = MediaView), (status = 200, body = MediaView, description = "already liked"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn like(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, Reaction::Like, true).await
 }
@@ -417,7 +419,8 @@ pub async fn like(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 /// `DELETE /api/medias/{url}/likes` — unlike (idempotent).
 #[utoipa::path(delete, path = "/api/medias/{url}/likes", tag = "medias", params(("url" = String, Path)),
     security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 204, description = "not liked any more"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "not liked any more"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn unlike(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, Reaction::Like, false).await
 }
@@ -426,7 +429,8 @@ pub async fn unlike(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 #[utoipa::path(post, path = "/api/medias/{url}/reposts", tag = "medias", params(("url" = String, Path)),
     security(("bearer" = []), ("apiKey" = [])),
     responses((status = 201, body = MediaView), (status = 200, body = MediaView, description = "already reposted"),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn repost(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, Reaction::Repost, true).await
 }
@@ -434,7 +438,8 @@ pub async fn repost(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
 /// `DELETE /api/medias/{url}/reposts` — undo the repost (idempotent).
 #[utoipa::path(delete, path = "/api/medias/{url}/reposts", tag = "medias", params(("url" = String, Path)),
     security(("bearer" = []), ("apiKey" = [])),
-    responses((status = 204, description = "not reposted any more"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 204, description = "not reposted any more"), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn unrepost(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     react(ctx, req, Reaction::Repost, false).await
 }

@@ -1,12 +1,17 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use utoipa::openapi::path::ParameterIn;
+use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
     accounts, auth, comments, docs, files, follows, medias, notifications, playlists, timeline, uploads, users, views,
 };
+use crate::domain::media::SHORT_ID_LEN;
 use crate::domain::{NotificationSetting, NotificationType};
+use crate::http::page::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::http::problem::{FieldErrorDoc, Problem};
 
 #[derive(OpenApi)]
@@ -42,7 +47,7 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         playlists::PlaylistView, playlists::PlaylistPage, playlists::PlaylistMediaView, playlists::PlaylistMediaPage,
         playlists::CreatePlaylistBody, playlists::UpdatePlaylistBody, playlists::MovePlaylistMediaBody,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &Shared),
     tags((name = "accounts"), (name = "auth"), (name = "users"), (name = "follows"), (name = "medias"), (name = "uploads"), (name = "files"), (name = "timelines"), (name = "notifications"), (name = "comments"), (name = "playlists"), (name = "docs")),
 )]
 struct ApiDoc;
@@ -58,6 +63,83 @@ impl Modify for Security {
         );
         components.add_security_scheme("apiKey", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))));
     }
+}
+
+/// Fills in what every operation shares, so the document tells every client (and Schemathesis,
+/// which checks it) the truth: `{url}`-like ids are [`ShortId`](crate::domain::ShortId)s and
+/// `?limit=` is 1 to 100; and the problems the shared request layer (`Req`) answers before any
+/// handler logic runs are declared on every operation whose shape can trigger them: a path or
+/// query parameter that does not parse → 400; a body → 400 (not the schema), 413 (past the size
+/// cap) and 415 (not JSON); required credentials → 401 when missing or invalid. A handler's own
+/// annotation wins when it declares the same status with a more precise description.
+struct Shared;
+
+impl Modify for Shared {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                for param in op.parameters.iter_mut().flatten() {
+                    if param.parameter_in == ParameterIn::Path && SHORT_ID_PARAMS.contains(&param.name.as_str()) {
+                        param.schema = Some(short_id_schema().into());
+                    }
+                    if param.parameter_in == ParameterIn::Query && param.name == "limit" {
+                        param.schema = Some(limit_schema().into());
+                    }
+                }
+                let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+                let has_body = op.request_body.is_some();
+                let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+                let mut add = |status: &str, why: &str| {
+                    op.responses.responses.entry(status.to_owned()).or_insert_with(|| problem(why).into());
+                };
+                if has_params || has_body {
+                    add("400", "invalid parameter or body");
+                }
+                if has_body {
+                    add("413", "body too large");
+                    add("415", "body not application/json");
+                }
+                if secured {
+                    add("401", "missing or invalid credentials");
+                }
+            }
+        }
+    }
+}
+
+/// Path parameters that are server-made short ids (medias, comments, playlists).
+const SHORT_ID_PARAMS: [&str; 3] = ["url", "commentUrl", "playlistUrl"];
+
+/// The exact shape [`ShortId::parse`](crate::domain::ShortId::parse) accepts, so clients and fuzzers know it.
+fn short_id_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .min_length(Some(SHORT_ID_LEN))
+        .max_length(Some(SHORT_ID_LEN))
+        .pattern(Some(format!("^[A-Za-z0-9_-]{{{SHORT_ID_LEN}}}$")))
+        .build()
+}
+
+/// `?limit=` as [`Req::page`](crate::http::Req::page) accepts it.
+fn limit_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::Integer)
+        .minimum(Some(1))
+        .maximum(Some(MAX_LIMIT))
+        .default(Some(DEFAULT_LIMIT.into()))
+        .build()
+}
+
+/// A problem+json response described by `why`.
+fn problem(why: &str) -> Response {
+    ResponseBuilder::new()
+        .description(why)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .build()
 }
 
 /// The document.

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use futures_util::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -102,10 +103,16 @@ pub async fn home(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let limit = page.limit as usize;
     // Room for duplicates between sources, plus one to know whether more follow.
     let fetched = limit * 2 + 1;
-    let mut sources = vec![ctx.store.home_entries(user, before.as_deref(), fetched).await?];
-    for big in ctx.store.big_followings(user).await? {
-        sources.push(ctx.store.feed_entries(&big, before.as_deref(), fetched).await?);
-    }
+    let (home, bigs) =
+        tokio::join!(ctx.store.home_entries(user, before.as_deref(), fetched), ctx.store.big_followings(user));
+    let mut sources = vec![home?];
+    // The big accounts' feeds are independent Queries: a bounded number in flight at once
+    // (`HOME_FEEDS_IN_FLIGHT`), on this task, instead of one after another.
+    let before = before.as_deref();
+    let feeds = futures_util::stream::iter(bigs?)
+        .map(|big| async move { ctx.store.feed_entries(&big, before, fetched).await })
+        .buffered(ctx.config.home_feeds_in_flight);
+    sources.extend(feeds.try_collect::<Vec<_>>().await?);
     let (entries, more) = merge(sources, fetched, &seen, limit);
     let next_cursor = match (more, entries.last()) {
         (true, Some(last)) => {

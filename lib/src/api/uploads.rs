@@ -140,7 +140,8 @@ async fn sign(
     responses((status = 201, body = UploadView),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota")))]
+              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn photo(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     upload(ctx, req, MediaKind::Photo).await
 }
@@ -151,7 +152,8 @@ pub async fn photo(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     responses((status = 201, body = UploadView),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota")))]
+              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn video(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     upload(ctx, req, MediaKind::Video).await
 }
@@ -162,7 +164,8 @@ pub async fn video(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     responses((status = 201, body = UploadView),
               (status = 400, body = Problem, content_type = "application/problem+json"),
               (status = 401, body = Problem, content_type = "application/problem+json"),
-              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota")))]
+              (status = 413, body = Problem, content_type = "application/problem+json", description = "over the per-file maximum or the 24-hour quota"),
+              (status = 403, body = Problem, content_type = "application/problem+json", description = "email address not verified")))]
 pub async fn music(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     upload(ctx, req, MediaKind::Music).await
 }

@@ -21,7 +21,8 @@ use crate::store::verification::VerificationRecord;
 /// `GET /api/users/{username}` — public profile; email and settings only to self.
 #[utoipa::path(get, path = "/api/users/{username}", tag = "users",
     params(("username" = String, Path)),
-    responses((status = 200, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = UserView), (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 401, body = Problem, content_type = "application/problem+json", description = "invalid credentials sent (they are optional)")))]
 pub async fn get(ctx: &Ctx, req: Req) -> ApiResult<Reply> {
     let username: Username = req.path("username")?;
     let caller = req.optional_caller().await?;

@@ -7,6 +7,8 @@ pub mod derived;
 pub mod files;
 pub mod notify;
 pub mod playlists;
+#[cfg(test)]
+pub(crate) mod properties;
 pub mod table;
 
 /// A consumer failed as a whole (the batch is retried).

@@ -4,6 +4,8 @@
 pub mod cursor;
 pub mod page;
 pub mod problem;
+#[cfg(test)]
+mod properties;
 pub mod reply;
 pub mod request;
 pub mod respond;

@@ -3,6 +3,8 @@
 
 pub mod job;
 pub mod mailer;
+#[cfg(test)]
+mod properties;
 pub mod render;
 
 pub use job::{MailJob, MailKind};

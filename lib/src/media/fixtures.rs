@@ -1,5 +1,5 @@
 //! Test fixtures other crates' tests need too (the runner's end-to-end tests): a phone-like
-//! EXIF block. Compiled for tests and with the `fixtures` feature only.
+//! EXIF block, a decompression-bomb PNG. Compiled for tests and with the `fixtures` feature only.
 
 /// ffmpeg arguments (everything before the output path) that make an H.264 test clip of
 /// `size` (`WxH`, 25 fps) lasting `seconds`, with a 440 Hz AAC tone when `sound`.
@@ -50,4 +50,30 @@ pub fn exif_segment() -> Vec<u8> {
     let body = [&b"Exif\0\0"[..], &tiff].concat();
     let length = u16::try_from(body.len() + 2).unwrap_or(u16::MAX);
     [&[0xff, 0xe1][..], &length.to_be_bytes(), &body].concat()
+}
+
+/// A PNG of a few dozen bytes whose header claims `side`×`side` RGB pixels: the shape of a
+/// decompression bomb, with only a sliver of (compressed) image data behind it.
+pub fn png_claiming(side: u32) -> Vec<u8> {
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let crc = crc32(&[kind.as_slice(), data].concat());
+        [&(data.len() as u32).to_be_bytes()[..], kind, data, &crc.to_be_bytes()].concat()
+    }
+    // 8-bit RGB, deflate, no filter method, no interlace.
+    let ihdr = [&side.to_be_bytes()[..], &side.to_be_bytes(), &[8, 2, 0, 0, 0]].concat();
+    // zlib: one stored block of 16 zero bytes (filter type 0, then black), then its Adler-32.
+    let idat = [&[0x78, 0x01, 0x01, 16, 0, !16u8, 0xff][..], &[0; 16], &(16u32 << 16 | 1).to_be_bytes()].concat();
+    [&b"\x89PNG\r\n\x1a\n"[..], &chunk(b"IHDR", &ihdr), &chunk(b"IDAT", &idat), &chunk(b"IEND", &[])].concat()
+}
+
+/// CRC-32 (IEEE), as PNG chunks carry it.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }

@@ -168,6 +168,10 @@ pub async fn process(
 /// The picture stream of a still image; videos, sound and unreadable files are refused.
 fn still_picture(probed: &Probe) -> Result<&super::VideoStream, MediaError> {
     let Some(picture) = probed.video.as_ref() else {
+        // An image whose size ffprobe would not decode (over its pixel cap) has no picture.
+        if is_image_format(&probed.format_name) {
+            return Err(MediaError::Refused("image too large or damaged: its size cannot be read".into()));
+        }
         return Err(MediaError::Refused(format!("not a photo: no picture in {}", probed.format_name)));
     };
     let format = probed.format_name.as_str();

@@ -482,3 +482,36 @@ async fn subtitles_become_webvtt_whatever_their_name() {
         refused(subtitles::to_webvtt(&tools, &no_cues, &work.join("y.vtt")).await).starts_with("not a subtitle file")
     );
 }
+
+#[tokio::test]
+async fn a_tiny_png_claiming_a_huge_size_is_refused_without_being_decoded() {
+    let work = WorkDir::new().unwrap();
+    let tools = tools();
+    // 9000² = 81 MP: probed (one frame decoded), then refused by the 50 MP limit.
+    let big = work.join("big.png");
+    std::fs::write(&big, super::fixtures::png_claiming(9000)).unwrap();
+    let reason = refused(photo::process(&tools, &big, &work.join("a"), MEDIA_SIZES, &Limits::default()).await);
+    assert!(reason.starts_with("image too large: 9000×9000"), "{reason}");
+    // 16000² = 256 MP from 74 bytes: ffprobe must not decode it (that alone takes ~800 MB), so
+    // it shows no picture at all and is refused as too large to read.
+    let bomb = work.join("bomb.png");
+    std::fs::write(&bomb, super::fixtures::png_claiming(16000)).unwrap();
+    assert_eq!(super::probe(&tools, &bomb).await.unwrap().video, None, "the probe decoded a 256 MP frame");
+    let reason = refused(photo::process(&tools, &bomb, &work.join("b"), MEDIA_SIZES, &Limits::default()).await);
+    assert!(reason.starts_with("image too large"), "{reason}");
+    assert!(files_under(&work.join("b")).map(|f| f.is_empty()).unwrap_or(true), "nothing was encoded");
+}
+
+#[tokio::test]
+async fn a_run_past_the_time_limit_is_killed_and_left_to_a_retry() {
+    let work = WorkDir::new().unwrap();
+    let input = clip_with_sound(&work).await;
+    // The probe fits in the limit; the ladder (seconds of encoding) does not.
+    let hurried = Tools::from_env(Duration::from_millis(400));
+    let started = std::time::Instant::now();
+    match video::transcode(&hurried, &input, &work.join("out"), &Limits::default()).await {
+        Err(MediaError::Failed(why)) => assert!(why.contains("timed out"), "{why}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "killed at the limit, not run to the end");
+}

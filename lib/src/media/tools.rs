@@ -14,6 +14,11 @@ use super::MediaError;
 const LAYER_DIR: &str = "/opt/bin";
 /// How many stderr lines an error message keeps: the cause is at the end.
 const STDERR_TAIL_LINES: usize = 20;
+/// Largest frame ffprobe may decode to learn a stream's parameters (twice the default photo
+/// limit). It decodes a first frame at the size the header claims: a 74-byte PNG claiming
+/// 16000×16000 would cost ~800 MB before any size check ran. A bigger picture is left
+/// undecoded and shows no size, which the pipeline refuses.
+const PROBE_MAX_PIXELS: &str = "100000000";
 
 /// The ffmpeg and ffprobe binaries and the time any single run may take.
 #[derive(Debug, Clone)]
@@ -43,7 +48,7 @@ impl Tools {
     /// An ffprobe command printing JSON and only logging errors.
     pub(crate) fn ffprobe(&self) -> Command {
         let mut cmd = Command::new(&self.ffprobe);
-        cmd.args(["-hide_banner", "-loglevel", "error", "-print_format", "json"]);
+        cmd.args(["-hide_banner", "-loglevel", "error", "-max_pixels", PROBE_MAX_PIXELS, "-print_format", "json"]);
         cmd
     }
 

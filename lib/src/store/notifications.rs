@@ -6,6 +6,7 @@
 use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use futures_util::{StreamExt, TryStreamExt};
 
 use super::item::{Item, ItemExt, b, item, n, s};
 use super::keys;
@@ -15,6 +16,8 @@ use crate::http::PageRequest;
 
 /// How long notifications are kept.
 const KEEP_SECONDS: i64 = 90 * 24 * 3600;
+/// Notifications marked read at once.
+const MARKS_IN_FLIGHT: usize = 10;
 
 /// Something to tell `recipient`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,27 +158,34 @@ impl Store {
 
     /// Marks `ids` of `user` read (unknown ids are ignored).
     pub async fn mark_read(&self, user: &str, ids: &[String]) -> Result<(), DomainError> {
-        for id in ids {
-            let result = self
-                .client
-                .update_item()
-                .table_name(&self.table)
-                .key("PK", s(keys::notifications_pk(user)))
-                .key("SK", s(format!("N#{id}")))
-                .condition_expression("attribute_exists(PK)")
-                .update_expression("SET #read = :t REMOVE GSI2PK, GSI2SK")
-                .expression_attribute_names("#read", "read")
-                .expression_attribute_values(":t", b(true))
-                .send()
-                .await;
-            match result {
-                Err(e) if !e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => {
-                    return Err(super::error::aws("mark read", e).into());
-                }
-                _ => {}
-            }
-        }
+        // Independent single-item updates: a bounded number in flight instead of a chain.
+        futures_util::stream::iter(ids.iter().cloned())
+            .map(|id| async move { self.mark_one_read(user, &id).await })
+            .buffer_unordered(MARKS_IN_FLIGHT)
+            .try_collect::<Vec<()>>()
+            .await?;
         Ok(())
+    }
+
+    async fn mark_one_read(&self, user: &str, id: &str) -> Result<(), DomainError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .key("PK", s(keys::notifications_pk(user)))
+            .key("SK", s(format!("N#{id}")))
+            .condition_expression("attribute_exists(PK)")
+            .update_expression("SET #read = :t REMOVE GSI2PK, GSI2SK")
+            .expression_attribute_names("#read", "read")
+            .expression_attribute_values(":t", b(true))
+            .send()
+            .await;
+        match result {
+            Err(e) if !e.as_service_error().is_some_and(|x| x.is_conditional_check_failed_exception()) => {
+                Err(super::error::aws("mark read", e).into())
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Marks every unread notification of `user` read.

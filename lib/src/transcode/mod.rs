@@ -12,6 +12,8 @@ pub mod attach;
 pub mod job;
 pub mod kinds;
 pub mod objects;
+#[cfg(test)]
+pub(crate) mod properties;
 pub mod s3_event;
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};

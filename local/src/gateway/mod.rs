@@ -21,6 +21,7 @@ use mediashare::registry::HttpHandler;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::costs::{CostLog, InvocationCost};
 use crate::ids;
 use crate::invoke::invoke;
 use crate::shutdown::Shutdown;
@@ -57,6 +58,8 @@ pub(crate) struct Gateway {
     pub api_id: String,
     pub account_id: String,
     pub local_authority: String,
+    /// Where each invocation's DynamoDB requests are recorded.
+    pub costs: CostLog,
 }
 
 /// Serves `gateway` on `listener` until `shutdown`.
@@ -191,8 +194,19 @@ impl Gateway {
                 return (problem(StatusCode::BAD_REQUEST, "malformed request", request_id), binary);
             }
         };
-        let response = match invoke(handler(self.ctx, request), target.timeout).await {
-            Ok(response) => into_http(response),
+        let tallied = Box::pin(mediashare::store::metrics::tally(handler(self.ctx, request)));
+        let response = match invoke(tallied, target.timeout).await {
+            Ok((response, counts)) => {
+                let response = into_http(response);
+                tracing::debug!(function = %target.binary, request_id, dynamodb_requests = counts.total_requests(),
+                    items_read = counts.items_read, "dynamodb cost");
+                self.costs.record(InvocationCost {
+                    function: target.binary.clone(),
+                    status: response.status().as_u16(),
+                    counts,
+                });
+                response
+            }
             Err(e) => {
                 tracing::error!(function = %target.binary, request_id, error = %e, "invocation failed");
                 let status = match e {

@@ -1,11 +1,13 @@
 //! An SQS event source mapping: long-polls a queue, hands batches to the function as
 //! `SqsEvent`s, deletes what succeeded and makes failures visible again after 1 s, doubling
 //! per receive (instead of the queue's visibility timeout) so retries come quickly; the queue's
-//! redrive policy moves a message that keeps failing to its dead-letter queue.
+//! redrive policy moves a message that keeps failing to its dead-letter queue. A message that
+//! fails its last allowed receive is logged at error level (queue, message id, receives,
+//! function, the handler's reason) and kept in the stack's dead-letter journal.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::event::sqs::SqsEvent;
 use aws_sdk_sqs::types::{
@@ -17,7 +19,9 @@ use mediashare::registry::SqsHandler;
 use serde_json::{Map, Value as Json, json};
 
 use crate::aws::{error_code, is_missing_code};
+use crate::capture::{self, LogCapture};
 use crate::error::error_chain;
+use crate::faults::{DeadLetter, Delivery, Faults};
 use crate::invoke::invoke;
 use crate::provision::Provisioner;
 use crate::shutdown::Shutdown;
@@ -42,23 +46,37 @@ pub(crate) struct SqsPoller {
     pub batch_size: u32,
     pub report_batch_item_failures: bool,
     pub max_receive_count: Option<u32>,
+    /// The redrive policy's dead-letter queue (where a message goes after its last receive).
+    pub dead_letter_arn: Option<String>,
     pub poll_wait: Duration,
     pub provisioner: Arc<Provisioner>,
+    pub faults: Arc<Faults>,
+    pub capture: LogCapture,
     pub shutdown: Shutdown,
 }
 
-/// The result of one batch: which messages failed and why.
+/// The result of one batch: which messages failed, each with why.
 struct Outcome {
-    failed: Vec<usize>,
-    reason: String,
+    failed: BTreeMap<usize, String>,
+    crashed: bool,
+}
+
+impl Outcome {
+    fn all(count: usize, reason: &str) -> Self {
+        Self { failed: (0..count).map(|i| (i, reason.to_owned())).collect(), crashed: false }
+    }
 }
 
 impl SqsPoller {
     /// Polls until shutdown.
     pub(crate) async fn run(mut self) {
         let mut failures = 0u32;
+        let mut generation = self.provisioner.generation();
         tracing::info!(function = %self.binary, queue = %self.queue_url, "polling queue");
         while !self.shutdown.is_stopping() {
+            if !self.faults.gate(&self.binary, &mut self.shutdown).await {
+                break;
+            }
             let mut stop = self.shutdown.clone();
             let received = tokio::select! {
                 received = self.receive() => received,
@@ -76,9 +94,16 @@ impl SqsPoller {
                     failures = failures.saturating_add(1);
                     tracing::warn!(function = %self.binary, queue = %self.queue_url, error = %message, "receive failed");
                     if missing {
-                        self.provisioner.repair().await;
+                        self.provisioner.repair(&format!("queue {} is missing", self.queue_url)).await;
                     }
-                    if !self.shutdown.sleep(super::backoff(failures)).await {
+                    // A recovery (by the watchdog or another poller) ends the back-off at once.
+                    generation.mark_unchanged();
+                    let mut stop = self.shutdown.clone();
+                    let waited = tokio::select! {
+                        awake = stop.sleep(super::backoff(failures)) => awake,
+                        _ = generation.changed() => true,
+                    };
+                    if !waited || self.shutdown.is_stopping() {
                         break;
                     }
                 }
@@ -106,8 +131,16 @@ impl SqsPoller {
         let records: Vec<Json> = messages.iter().map(|m| self.record(m)).collect();
         let outcome = match serde_json::from_value::<SqsEvent>(json!({ "Records": records })) {
             Ok(event) => self.invoke(event, &messages).await,
-            Err(e) => Outcome { failed: (0..messages.len()).collect(), reason: format!("event conversion: {e}") },
+            Err(e) => Outcome::all(messages.len(), &format!("event conversion: {e}")),
         };
+        let id_of = |m: &Message| m.message_id().unwrap_or_default().to_owned();
+        self.faults.delivered(Delivery {
+            function: self.binary.clone(),
+            records: messages.iter().map(id_of).collect(),
+            failed: outcome.failed.keys().filter_map(|i| messages.get(*i)).map(id_of).collect(),
+            crashed: outcome.crashed,
+            at: SystemTime::now(),
+        });
         let mut deletes = Vec::new();
         let mut retries = Vec::new();
         for (index, message) in messages.iter().enumerate() {
@@ -115,7 +148,7 @@ impl SqsPoller {
                 continue;
             };
             let id = format!("m{index}");
-            if outcome.failed.contains(&index) {
+            if let Some(reason) = outcome.failed.get(&index) {
                 let receives: u32 = message
                     .attributes()
                     .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
@@ -123,12 +156,23 @@ impl SqsPoller {
                     .unwrap_or(1);
                 let message_id = message.message_id().unwrap_or_default();
                 if self.max_receive_count.is_some_and(|max| receives >= max) {
+                    let dead_letter_queue = self.dead_letter_arn.clone().unwrap_or_default();
                     tracing::error!(
-                        function = %self.binary, message_id, receives, reason = %outcome.reason,
-                        "dead-lettered: retries exhausted, the queue's redrive policy moves the message to its dead-letter queue"
+                        function = %self.binary, queue = %self.queue_url, message_id, receives, %reason,
+                        %dead_letter_queue,
+                        "dead-lettered: the message failed its last allowed receive; the queue's redrive policy moves it to the dead-letter queue"
                     );
+                    self.faults.dead_lettered(DeadLetter {
+                        function: self.binary.clone(),
+                        source: self.queue_url.clone(),
+                        destination: dead_letter_queue,
+                        id: message_id.to_owned(),
+                        attempts: receives,
+                        reason: reason.clone(),
+                        at: SystemTime::now(),
+                    });
                 } else {
-                    tracing::warn!(function = %self.binary, message_id, receives, reason = %outcome.reason, "message failed; retrying");
+                    tracing::warn!(function = %self.binary, message_id, receives, %reason, "message failed; retrying");
                 }
                 let entry = ChangeMessageVisibilityBatchRequestEntry::builder()
                     .id(id)
@@ -167,31 +211,38 @@ impl SqsPoller {
         }
     }
 
-    async fn invoke(&self, event: SqsEvent, messages: &[Message]) -> Outcome {
-        let all = || (0..messages.len()).collect::<Vec<_>>();
-        match invoke((self.handler)(self.ctx, event), self.timeout).await {
-            Err(e) => Outcome { failed: all(), reason: e.to_string() },
-            Ok(Err(e)) => Outcome { failed: all(), reason: format!("function error: {}", error_chain(&e)) },
-            Ok(Ok(_)) if !self.report_batch_item_failures => Outcome { failed: Vec::new(), reason: String::new() },
+    async fn invoke(&self, mut event: SqsEvent, messages: &[Message]) -> Outcome {
+        let count = messages.len();
+        let crash_after = self.faults.take_crash(&self.binary, count);
+        if let Some(after) = crash_after {
+            event.records.truncate(after);
+        }
+        let result = invoke(self.capture.run((self.handler)(self.ctx, event)), self.timeout).await;
+        let lines = self.capture.take();
+        if let Some(after) = crash_after {
+            // Injected fault: the process died after handling `after` records, so Lambda got
+            // no response and the whole batch goes back to the queue.
+            let reason = format!("function crashed (injected fault) after {after} of {count} records");
+            tracing::warn!(function = %self.binary, records = count, handled = after, "injected fault: crashed mid-batch");
+            return Outcome { crashed: true, ..Outcome::all(count, &reason) };
+        }
+        match result {
+            Err(e) => Outcome::all(count, &e.to_string()),
+            Ok(Err(e)) => Outcome::all(count, &format!("function error: {}", error_chain(&e))),
+            Ok(Ok(_)) if !self.report_batch_item_failures => Outcome { failed: BTreeMap::new(), crashed: false },
             Ok(Ok(response)) => {
                 let ids: BTreeMap<&str, usize> =
                     messages.iter().enumerate().filter_map(|(i, m)| m.message_id().map(|id| (id, i))).collect();
-                let mut failed = Vec::new();
+                let mut failed = BTreeMap::new();
                 for failure in &response.batch_item_failures {
-                    match ids.get(failure.item_identifier.as_str()) {
-                        Some(index) => failed.push(*index),
-                        None => {
-                            return Outcome {
-                                failed: all(),
-                                reason: format!(
-                                    "invalid itemIdentifier {:?}: the whole batch failed",
-                                    failure.item_identifier
-                                ),
-                            };
-                        }
-                    }
+                    let id = failure.item_identifier.as_str();
+                    let Some(index) = ids.get(id) else {
+                        return Outcome::all(count, &format!("invalid itemIdentifier {id:?}: the whole batch failed"));
+                    };
+                    let logged = capture::reason_for(&lines, id).unwrap_or_else(|| "no reason logged".to_owned());
+                    failed.insert(*index, format!("reported in batchItemFailures: {logged}"));
                 }
-                Outcome { failed, reason: "reported in batchItemFailures".to_owned() }
+                Outcome { failed, crashed: false }
             }
         }
     }

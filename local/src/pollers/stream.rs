@@ -3,11 +3,14 @@
 //! batches of `BatchSize`, and on failure retries from the first failed record (bisecting a
 //! failing batch when `BisectBatchOnFunctionError`), up to `MaximumRetryAttempts` /
 //! `MaximumRecordAgeInSeconds`; then it sends the failed records to the on-failure queue and
-//! moves on.
+//! moves on. Records given up on are logged at error level with the handler's reason and
+//! kept in the stack's dead-letter journal. After the emulator lost its state (a recovery
+//! bumps the provisioner's generation) the poller looks up the table's stream at once and
+//! follows the recreated table's new stream from its start.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_sdk_dynamodbstreams::types::ShardIteratorType;
@@ -17,7 +20,9 @@ use serde_json::{Value as Json, json};
 
 use super::dynamo_json;
 use crate::aws::{error_code, is_missing_code};
+use crate::capture::{self, LogCapture};
 use crate::error::error_chain;
+use crate::faults::{DeadLetter, Delivery, Faults};
 use crate::ids;
 use crate::invoke::invoke;
 use crate::provision::{Provisioner, table};
@@ -56,6 +61,8 @@ pub(crate) struct StreamPoller {
     pub report_batch_item_failures: bool,
     pub on_failure_queue_url: Option<String>,
     pub provisioner: Arc<Provisioner>,
+    pub faults: Arc<Faults>,
+    pub capture: LogCapture,
     pub shutdown: Shutdown,
 }
 
@@ -89,6 +96,8 @@ struct Failure {
     /// The whole batch failed (function error, timeout, invalid response).
     whole: bool,
     reason: String,
+    /// An injected crash ended the invocation.
+    crashed: bool,
 }
 
 impl StreamPoller {
@@ -97,7 +106,18 @@ impl StreamPoller {
         tracing::info!(function = %self.binary, table = %self.table_name, "polling table stream");
         let mut position = Position { first_stream: true, ..Position::default() };
         let mut failures = 0u32;
+        let mut generation = self.provisioner.generation();
         while !self.shutdown.is_stopping() {
+            if !self.faults.gate(&self.binary, &mut self.shutdown).await {
+                break;
+            }
+            if generation.has_changed().unwrap_or(false) {
+                generation.mark_unchanged();
+                // Resources were provisioned again: look for a new stream now (a recreated
+                // table has one; `describe` then follows it from its start).
+                position.described_at = None;
+                failures = 0;
+            }
             match self.poll_once(&mut position).await {
                 Ok(true) => failures = 0,
                 Ok(false) => {
@@ -110,7 +130,16 @@ impl StreamPoller {
                     failures = failures.saturating_add(1);
                     tracing::warn!(function = %self.binary, table = %self.table_name, error = %message, "stream poll failed");
                     position.described_at = None;
-                    if !self.shutdown.sleep(super::backoff(failures)).await {
+                    let mut stop = self.shutdown.clone();
+                    // A recovery (by the watchdog or another poller) ends the back-off at once.
+                    let awake = tokio::select! {
+                        awake = stop.sleep(super::backoff(failures)) => awake,
+                        _ = generation.changed() => {
+                            generation.mark_changed();
+                            true
+                        }
+                    };
+                    if !awake || self.shutdown.is_stopping() {
                         break;
                     }
                 }
@@ -149,7 +178,7 @@ impl StreamPoller {
     async fn describe(&self, position: &mut Position) -> Result<(), String> {
         let described = table::describe(&self.dynamodb, &self.table_name).await.map_err(|e| e.to_string())?;
         let Some(description) = described else {
-            self.provisioner.repair().await;
+            self.provisioner.repair(&format!("table {} is missing", self.table_name)).await;
             return Err(format!("table {} does not exist", self.table_name));
         };
         let Some(arn) = description.latest_stream_arn().map(str::to_owned) else {
@@ -305,8 +334,11 @@ impl StreamPoller {
             if exhausted || too_old {
                 let condition = if exhausted { "RetryAttemptsExhausted" } else { "RecordAgeExceeded" };
                 tracing::error!(
-                    function = %self.binary, records = failed.len(), attempts, condition, reason = %failure.reason,
-                    "giving up on stream records"
+                    function = %self.binary, stream = %stream_arn, records = failed.len(),
+                    first_sequence_number = failed.first().and_then(dynamo_json::sequence_number).unwrap_or_default(),
+                    attempts, condition, reason = %failure.reason,
+                    on_failure = self.on_failure_queue_url.as_deref().unwrap_or("none"),
+                    "dead-lettered: giving up on stream records; they go to the on-failure destination"
                 );
                 self.notify_failure(stream_arn, shard_id, failed, condition, attempts, &failure.reason).await;
                 done += failed.len();
@@ -334,14 +366,41 @@ impl StreamPoller {
         records.first().and_then(dynamo_json::created_at).is_some_and(|created| created > 0.0 && now - created > limit)
     }
 
-    /// Invokes the function with `batch`; `None` when every record succeeded.
+    /// Invokes the function with `batch` and records the delivery; `None` when every record
+    /// succeeded.
     async fn invoke(&self, batch: &[Json]) -> Option<Failure> {
-        let whole = |reason: String| Some(Failure { index: 0, whole: true, reason });
-        let event: StreamEvent = match serde_json::from_value(json!({ "Records": batch })) {
+        let failure = self.invoke_once(batch).await;
+        let sequence = |r: &Json| dynamo_json::sequence_number(r).unwrap_or_default().to_owned();
+        self.faults.delivered(Delivery {
+            function: self.binary.clone(),
+            records: batch.iter().map(sequence).collect(),
+            failed: failure.as_ref().map(|f| batch[f.index..].iter().map(sequence).collect()).unwrap_or_default(),
+            crashed: failure.as_ref().is_some_and(|f| f.crashed),
+            at: SystemTime::now(),
+        });
+        failure
+    }
+
+    async fn invoke_once(&self, batch: &[Json]) -> Option<Failure> {
+        let whole = |reason: String| Some(Failure { index: 0, whole: true, reason, crashed: false });
+        let mut event: StreamEvent = match serde_json::from_value(json!({ "Records": batch })) {
             Ok(event) => event,
             Err(e) => return whole(format!("event conversion: {e}")),
         };
-        let response = match invoke((self.handler)(self.ctx, event), self.timeout).await {
+        let crash_after = self.faults.take_crash(&self.binary, batch.len());
+        if let Some(after) = crash_after {
+            event.records.truncate(after);
+        }
+        let result = invoke(self.capture.run((self.handler)(self.ctx, event)), self.timeout).await;
+        let lines = self.capture.take();
+        if let Some(after) = crash_after {
+            // Injected fault: the process died after handling `after` records; Lambda got no
+            // response, so the batch is retried (bisected) like any function error.
+            tracing::warn!(function = %self.binary, records = batch.len(), handled = after, "injected fault: crashed mid-batch");
+            let reason = format!("function crashed (injected fault) after {after} of {} records", batch.len());
+            return Some(Failure { index: 0, whole: true, reason, crashed: true });
+        }
+        let response = match result {
             Err(e) => return whole(e.to_string()),
             Ok(Err(e)) => return whole(format!("function error: {}", error_chain(&e))),
             Ok(Ok(response)) => response,
@@ -359,7 +418,11 @@ impl StreamPoller {
                 }
             }
         }
-        first.map(|index| Failure { index, whole: false, reason: "reported in batchItemFailures".to_owned() })
+        first.map(|index| {
+            let event_id = batch[index].get("eventID").and_then(Json::as_str).unwrap_or_default();
+            let logged = capture::reason_for(&lines, event_id).unwrap_or_else(|| "no reason logged".to_owned());
+            Failure { index, whole: false, reason: format!("reported in batchItemFailures: {logged}"), crashed: false }
+        })
     }
 
     /// Sends an AWS-shaped invocation record (plus, locally, the records themselves) to the
@@ -373,6 +436,17 @@ impl StreamPoller {
         attempts: u32,
         reason: &str,
     ) {
+        let first = records.first().and_then(dynamo_json::sequence_number).unwrap_or_default();
+        let last = records.last().and_then(dynamo_json::sequence_number).unwrap_or_default();
+        self.faults.dead_lettered(DeadLetter {
+            function: self.binary.clone(),
+            source: stream_arn.to_owned(),
+            destination: self.on_failure_queue_url.clone().unwrap_or_default(),
+            id: format!("{first}..{last}"),
+            attempts,
+            reason: reason.to_owned(),
+            at: SystemTime::now(),
+        });
         let Some(queue_url) = &self.on_failure_queue_url else {
             tracing::warn!(function = %self.binary, records = records.len(), "no on-failure destination: records dropped");
             return;
@@ -420,7 +494,7 @@ impl StreamPoller {
                 Err(e) => {
                     tracing::warn!(function = %self.binary, attempt, error = %error_chain(&e), "cannot reach the on-failure queue");
                     if is_missing_code(error_code(&e)) {
-                        self.provisioner.repair().await;
+                        self.provisioner.repair(&format!("queue {queue_url} is missing")).await;
                     }
                     let mut shutdown = self.shutdown.clone();
                     if !shutdown.sleep(super::backoff(attempt)).await {

@@ -2,6 +2,10 @@
 //! its data), what is missing is created. Resources are created in dependency order (a
 //! dead-letter queue before the queue that redrives to it, a queue before the bucket that
 //! notifies it, a bucket before its policy). Unknown resource types are skipped; secrets are not provisioned.
+//!
+//! The emulator keeps its state in memory: when it restarts, everything is gone. [`Provisioner`]
+//! keeps the plan, probes for the loss and provisions everything again; each recovery bumps a
+//! generation that pollers watch (a recreated table has a new stream).
 
 mod bucket;
 mod props;
@@ -11,6 +15,8 @@ pub(crate) mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
 
 use serde_json::Value as Json;
 
@@ -57,6 +63,22 @@ impl Planned {
     pub(crate) fn max_receive_count(&self) -> Option<u32> {
         queue::max_receive_count(&Props::new(&self.id, &self.properties))
     }
+
+    /// The redrive policy's `deadLetterTargetArn` of a queue.
+    pub(crate) fn dead_letter_target(&self) -> Option<String> {
+        Props::new(&self.id, &self.properties).text("/RedrivePolicy/deadLetterTargetArn").ok().flatten()
+    }
+}
+
+/// What a probe of the emulator found.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Probe {
+    /// The probed resource exists: nothing was lost.
+    Present,
+    /// The emulator answers but the resource is gone (it restarted and lost its state).
+    Missing(String),
+    /// The emulator does not answer (down, restarting).
+    Unreachable(String),
 }
 
 /// Provisions a stack's resources and repairs them when the emulator lost them.
@@ -66,6 +88,7 @@ pub(crate) struct Provisioner {
     region: String,
     planned: Vec<Planned>,
     last_repair: tokio::sync::Mutex<Option<Instant>>,
+    generation: watch::Sender<u64>,
 }
 
 /// Repairs closer together than this are skipped (several pollers notice the same loss).
@@ -98,7 +121,13 @@ impl Provisioner {
                 tracing::debug!(resource = %id, kind = %resource.kind, "resource type not provisioned locally");
             }
         }
-        Ok(Self { clients, region, planned, last_repair: tokio::sync::Mutex::new(None) })
+        Ok(Self {
+            clients,
+            region,
+            planned,
+            last_repair: tokio::sync::Mutex::new(None),
+            generation: watch::Sender::new(0),
+        })
     }
 
     /// The planned resource `logical_id`.
@@ -106,21 +135,63 @@ impl Provisioner {
         self.planned.iter().find(|p| p.id == logical_id)
     }
 
-    /// Re-applies everything (after the emulator restarted and lost its state). Throttled;
-    /// failures are logged, the caller keeps retrying its own work.
-    pub(crate) async fn repair(&self) {
-        let mut last = self.last_repair.lock().await;
-        if last.is_some_and(|at| at.elapsed() < REPAIR_INTERVAL) {
-            return;
+    /// How many times resources were provisioned again since the start; pollers wait on
+    /// changes (a recovery means new streams, and no reason to keep backing off).
+    pub(crate) fn generation(&self) -> watch::Receiver<u64> {
+        self.generation.subscribe()
+    }
+
+    /// Checks that the emulator still holds the stack: the table (else the first queue) exists.
+    pub(crate) async fn probe(&self) -> Probe {
+        let probed = self.planned.iter().find(|p| p.kind == Kind::Table).or_else(|| self.planned.first());
+        let Some(step) = probed else { return Probe::Present };
+        match step.kind {
+            Kind::Table => match table::describe(&self.clients.dynamodb, &step.name).await {
+                Ok(Some(_)) => Probe::Present,
+                Ok(None) => Probe::Missing(format!("table {}", step.name)),
+                Err(e) => Probe::Unreachable(e.to_string()),
+            },
+            Kind::Queue => match self.clients.sqs.get_queue_url().queue_name(&step.name).send().await {
+                Ok(_) => Probe::Present,
+                Err(e) if crate::aws::is_missing_code(crate::aws::error_code(&e)) => {
+                    Probe::Missing(format!("queue {}", step.name))
+                }
+                Err(e) => Probe::Unreachable(crate::error::error_chain(&e)),
+            },
+            _ => Probe::Present,
         }
-        tracing::warn!("resources are missing on the emulator; provisioning again");
-        for step in &self.planned {
+    }
+
+    /// Re-applies everything after resources vanished (the emulator restarted and lost its
+    /// state; `cause` says what noticed). Several pollers notice the same loss: repairs are
+    /// serialised and one that succeeded moments ago is not repeated. Returns whether the
+    /// resources are in place; on failure the caller backs off and tries again.
+    pub(crate) async fn repair(&self, cause: &str) -> bool {
+        let seen = *self.generation.borrow();
+        let mut last = self.last_repair.lock().await;
+        if *self.generation.borrow() != seen || last.is_some_and(|at| at.elapsed() < REPAIR_INTERVAL) {
+            return true;
+        }
+        tracing::warn!(%cause, resources = self.planned.len(), "emulator state lost: re-provisioning");
+        let started = Instant::now();
+        // Tables last: requests fail while the table is missing, and once it exists they must
+        // find the queues and identities their side effects need (a sign-up whose email cannot
+        // be queued still succeeds, and its email would be lost).
+        let (tables, others): (Vec<&Planned>, Vec<&Planned>) = self.planned.iter().partition(|p| p.kind == Kind::Table);
+        for step in others.into_iter().chain(tables) {
             if let Err(e) = apply(&self.clients, &self.region, step, None).await {
-                tracing::warn!(resource = %step.id, error = %e, "re-provisioning failed");
-                break;
+                tracing::warn!(resource = %step.id, error = %e, "re-provisioning failed; retrying with back-off");
+                return false;
             }
         }
         *last = Some(Instant::now());
+        self.generation.send_modify(|g| *g += 1);
+        tracing::warn!(
+            generation = *self.generation.borrow(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "recovered: the stack's resources are provisioned again"
+        );
+        true
     }
 }
 

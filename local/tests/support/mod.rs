@@ -18,24 +18,38 @@ pub struct TestApp {
     pub stack: Stack,
     pub http: reqwest::Client,
     pub endpoint: String,
-    _moto: Moto,
+    /// The test's own emulator (restartable: see [`Moto::restart`]).
+    pub moto: Moto,
 }
 
 /// An emulator of the test's own: state never mixes with other tests, and reading back sent
 /// mail (moto's whole-state dump) stays cheap. Killed when the test ends.
 pub struct Moto {
     pub endpoint: String,
-    _child: tokio::process::Child,
+    port: u16,
+    child: tokio::process::Child,
 }
 
 impl Moto {
     /// Starts moto through `tools/moto_server.py` (atomic DynamoDB) with the project's
     /// `.venv` Python (or `$MOTO_PYTHON`) on a free port, and waits until it answers.
     pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Self::spawn(port).await;
+        Self { endpoint: format!("http://127.0.0.1:{port}"), port, child }
+    }
+
+    /// Kills the emulator and starts a fresh one on the same port, as an operator restarting
+    /// it would: every table, queue, bucket and sent email is gone. Returns once it answers.
+    pub async fn restart(&mut self) {
+        self.child.kill().await.expect("moto stops");
+        self.child = Self::spawn(self.port).await;
+    }
+
+    async fn spawn(port: u16) -> tokio::process::Child {
         let python =
             std::env::var("MOTO_PYTHON").map(PathBuf::from).unwrap_or_else(|_| repo_root().join(".venv/bin/python"));
         assert!(python.exists(), "{} not found: run the suite with `make test`", python.display());
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = tokio::process::Command::new(&python)
             .arg(repo_root().join("tools/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -51,7 +65,7 @@ impl Moto {
             http.get(&probe).send().await.ok().map(|_| ())
         })
         .await;
-        Self { endpoint, _child: child }
+        child
     }
 }
 
@@ -168,7 +182,7 @@ impl TestApp {
         };
         let stack = Stack::start(opts).await.expect("stack starts");
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Self { stack, http, endpoint, _moto: moto }
+        Self { stack, http, endpoint, moto }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -349,6 +363,72 @@ impl TestApp {
     pub async fn item_count(&self) -> usize {
         let out = self.dynamo().scan().table_name(self.stack.physical_name("Table").unwrap()).send().await.unwrap();
         out.items.unwrap_or_default().iter().filter(|it| !is_derived(it)).count()
+    }
+
+    /// The account id (`uid`) of `user`, as its access tokens carry it.
+    pub async fn uid_of(&self, user: &TestUser) -> String {
+        use aws_sdk_dynamodb::types::AttributeValue::S;
+        let table = self.stack.physical_name("Table").unwrap();
+        let profile = self
+            .dynamo()
+            .get_item()
+            .table_name(table)
+            .key("PK", S(format!("USER#{}", user.username)))
+            .key("SK", S("PROFILE".into()))
+            .send()
+            .await
+            .unwrap();
+        profile.item.unwrap()["uid"].as_s().unwrap().clone()
+    }
+
+    /// Every item of the table but the derived ones (see [`is_derived`]), each rendered with its
+    /// attributes in order, sorted: equal snapshots mean nothing a request writes changed.
+    pub async fn table_snapshot(&self) -> Vec<String> {
+        let table = self.stack.physical_name("Table").unwrap();
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let out =
+                self.dynamo().scan().table_name(table).set_exclusive_start_key(start.take()).send().await.unwrap();
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        let mut rendered: Vec<String> = items
+            .iter()
+            .filter(|it| !is_derived(it))
+            .map(|it| format!("{:?}", it.iter().collect::<BTreeMap<_, _>>()))
+            .collect();
+        rendered.sort();
+        rendered
+    }
+
+    /// A snapshot once background work (mail bookkeeping after a sign-up, say) has stopped
+    /// changing the table: two reads half a second apart agree.
+    pub async fn settled_snapshot(&self) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = self.table_snapshot().await;
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = self.table_snapshot().await;
+            if now == last {
+                return now;
+            }
+            assert!(Instant::now() < deadline, "the table kept changing for 30 s");
+            last = now;
+        }
+    }
+
+    /// How many emails the emulator's SES has sent, to anyone.
+    pub async fn sent_email_count(&self) -> usize {
+        let data: Value = eventually("moto state dump", Duration::from_secs(10), || async {
+            let res = self.http.get(format!("{}/moto-api/data.json", self.endpoint)).send().await.ok()?;
+            res.json::<Value>().await.ok()
+        })
+        .await;
+        data["ses"]["Message"].as_array().map_or(0, Vec::len)
     }
 }
 
