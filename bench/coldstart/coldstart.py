@@ -1,14 +1,13 @@
 #!/usr/bin/env python3
-"""Cold start and size of the Lambda functions against two baselines (issue 6).
+r"""Cold start and size of the Lambda functions against two baselines (issue 6).
 
 For every binary: stripped size, zipped size (deflate -9, as `zip -9`) of it as `bootstrap`,
 and init time = from spawning the process to its first `GET /2018-06-01/runtime/invocation/next`
 on a local Runtime API stub (median and p90 over --runs, binaries interleaved in a shuffled
-order each round).
-The baselines (bench/coldstart: hello = lambda_http hello world; hello-sdk = the same plus an
+order each round). The baselines (bench/coldstart: hello = lambda_http hello world; hello-sdk = the same plus an
 aws-sdk-dynamodb client with the SDK's default features built at init) and the functions are
 built with ONE profile: the root Cargo.toml's [profile.release], passed to both workspaces as
-CARGO_PROFILE_RELEASE_* variables, plus any --set overrides.
+`--config profile.release.*` arguments, plus any --set overrides.
 
 AWS_ENDPOINT_URL points at a second listening socket that must see no connection before
 `next`: proof that init makes no network call (credentials come from the environment, as on
@@ -17,8 +16,8 @@ Lambda, so the chain never reaches IMDS).
     make bench-coldstart                                          # the same as:
     .venv/bin/python bench/coldstart/coldstart.py                 # representative set
     .venv/bin/python bench/coldstart/coldstart.py --all           # all functions (slow link)
-    .venv/bin/python bench/coldstart/coldstart.py --variant fat1 --set lto=fat \
-        --set codegen-units=1 --functions user-sign-in --cpu      # a profile variant
+    .venv/bin/python bench/coldstart/coldstart.py --variant opt-s --no-baselines \
+        --functions user-sign-in --cpu --set opt-level=s          # a profile variant
 """
 
 import argparse
@@ -48,26 +47,40 @@ BASELINES = ["hello", "hello-sdk"]
 NEXT_PATH = b"/2018-06-01/runtime/invocation/next"
 
 
-def profile_env(overrides):
-    """CARGO_PROFILE_RELEASE_* for the root [profile.release] with `key=value` overrides."""
-    profile = dict(tomllib.loads((ROOT / "Cargo.toml").read_text())["profile"]["release"])
+def toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return str(value)
+    return '"' + str(value).strip('"') + '"'
+
+
+def profile_args(overrides):
+    """`--config profile.release.KEY=VALUE` for the root [profile.release] (package overrides
+    included) with `key=value` overrides on top (`package.argon2.opt-level=3` works too)."""
+    flat = {}
+
+    def walk(prefix, table):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                walk(f"{prefix}{key}.", value)
+            else:
+                flat[prefix + key] = value
+
+    walk("", tomllib.loads((ROOT / "Cargo.toml").read_text())["profile"]["release"])
     for item in overrides:
         key, _, value = item.partition("=")
-        profile[key] = value
-    env = {}
-    for key, value in profile.items():
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        env["CARGO_PROFILE_RELEASE_" + key.upper().replace("-", "_")] = str(value)
-    return env
+        flat[key] = value
+    return {key: toml_value(value) for key, value in flat.items()}
 
 
-def build(cwd, args, target_dir, env):
-    """Runs `cargo build --release ARGS`, returns wall seconds."""
-    cmd = ["cargo", "build", "--release", "--target-dir", str(target_dir), *args]
-    print("+", " ".join(f"{k}={v}" for k, v in env.items()), " ".join(cmd), f"(in {cwd})", flush=True)
+def build(cwd, args, target_dir, profile):
+    """Runs `cargo build --release ARGS` with the profile, returns wall seconds."""
+    config = [a for k, v in profile.items() for a in ("--config", f"profile.release.{k}={v}")]
+    cmd = ["cargo", "build", "--release", *config, "--target-dir", str(target_dir), *args]
+    print("+", " ".join(cmd), f"(in {cwd})", flush=True)
     start = time.monotonic()
-    subprocess.run(cmd, cwd=cwd, env={**os.environ, **env}, check=True)
+    subprocess.run(cmd, cwd=cwd, check=True)
     return time.monotonic() - start
 
 
@@ -183,6 +196,7 @@ def main():
     ap.add_argument("--no-build", action="store_true", help="measure what is already built")
     ap.add_argument("--src", type=Path, default=ROOT,
                     help="build the functions of this tree instead (e.g. `git archive` of an older commit)")
+    ap.add_argument("--label", help="name of the results file (default: the variant, or `base`)")
     args = ap.parse_args()
 
     if args.all:
@@ -191,9 +205,9 @@ def main():
         names = args.functions.split(",")
     else:
         names = REPRESENTATIVE
-    env = profile_env(args.set)
-    label = args.variant or "base"
-    base_dir = HERE / "target" / label
+    env = profile_args(args.set)
+    label = args.label or args.variant or "base"
+    base_dir = HERE / "target" / (args.variant or "base")
     fn_dir = HERE / "target" / label if args.variant else ROOT / "target"
     report = {"profile": env, "label": label, "builds": {}, "binaries": {}}
 
@@ -222,7 +236,7 @@ def main():
             entry["init"].append(init_once(entry["bootstrap"], name, api, endpoint))
 
     sdk = report["binaries"].get("hello-sdk")
-    settings = " ".join(f"{k.removeprefix('CARGO_PROFILE_RELEASE_').lower()}={v}" for k, v in env.items())
+    settings = " ".join(f"{k}={v}" for k, v in env.items())
     print(f"\nprofile: {settings}")
     for what, secs in report["builds"].items():
         print(f"build {what}: {secs:.0f} s")

@@ -20,7 +20,7 @@ pub struct Ctx {
     pub config: Config,
     /// The single-table store.
     pub store: Store,
-    /// Outgoing mail jobs.
+    /// Outgoing mail jobs (its SQS client is built on first use).
     pub mail: MailQueue,
     /// SES client (used by the mailer only), built on first use.
     pub ses: OnDemand<aws_sdk_sesv2::Client>,
@@ -63,7 +63,7 @@ impl Ctx {
         let dynamo_config = aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(requests.clone()).build();
         let dynamo = aws_sdk_dynamodb::Client::from_conf(dynamo_config);
         let store = Store::new(dynamo, config.table_name.clone(), cursors);
-        let mail = MailQueue::new(aws_sdk_sqs::Client::new(sdk), config.mail_queue_url.clone());
+        let mail = MailQueue::new(OnDemand::new(sdk), config.mail_queue_url.clone());
         let ses = OnDemand::new(sdk);
         let s3 = OnDemand::new(sdk);
         let identity = AwsIdentity {
@@ -113,7 +113,8 @@ pub struct OnDemand<T> {
 }
 
 impl<T: FromSdk> OnDemand<T> {
-    fn new(sdk: &SdkConfig) -> Self {
+    /// A client of type `T` to be built from `sdk` when first used.
+    pub fn new(sdk: &SdkConfig) -> Self {
         Self { sdk: sdk.clone(), client: OnceLock::new() }
     }
 }
@@ -133,6 +134,12 @@ pub trait FromSdk {
 }
 
 impl FromSdk for aws_sdk_sesv2::Client {
+    fn from_sdk(sdk: &SdkConfig) -> Self {
+        Self::new(sdk)
+    }
+}
+
+impl FromSdk for aws_sdk_sqs::Client {
     fn from_sdk(sdk: &SdkConfig) -> Self {
         Self::new(sdk)
     }

@@ -13,13 +13,14 @@ use crate::domain::DomainError;
 
 /// The producer side of the mail queue.
 pub struct MailQueue {
-    client: aws_sdk_sqs::Client,
+    // Built on first use, so functions that never send mail do not link the SQS client.
+    client: crate::ctx::OnDemand<aws_sdk_sqs::Client>,
     url: String,
 }
 
 impl MailQueue {
     /// A producer for the queue at `url`.
-    pub fn new(client: aws_sdk_sqs::Client, url: String) -> Self {
+    pub fn new(client: crate::ctx::OnDemand<aws_sdk_sqs::Client>, url: String) -> Self {
         Self { client, url }
     }
 
