@@ -11,13 +11,15 @@
 //!    JWKS route alone, which touches no DynamoDB: the runner's own ceiling next to moto's.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use mediashare_local::{SecretsSource, Stack, StackOptions};
+use bench_stack::root;
 use serde_json::{Value, json};
+
+#[path = "shared/bench_stack.rs"]
+mod bench_stack;
 
 /// Unmeasured requests first (connection pools, caches, branch predictors).
 const WARMUP: usize = 30;
@@ -29,33 +31,8 @@ fn arg(name: &str, default: usize) -> usize {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
-
 fn s(v: impl Into<String>) -> AttributeValue {
     AttributeValue::S(v.into())
-}
-
-/// Starts a moto of the bench's own on a free port.
-async fn moto() -> (tokio::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = tokio::process::Command::new(root().join(".venv/bin/python"))
-        .arg(root().join("tools/moto_server.py"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("moto starts (run `make tools` first)");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while http.get(format!("{endpoint}/moto-api/")).send().await.is_err() {
-        assert!(Instant::now() < deadline, "moto did not answer within 60 s");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (child, endpoint)
 }
 
 /// The API as a client sees it.
@@ -124,19 +101,8 @@ fn percentiles(samples: &mut [Duration]) -> (f64, f64) {
 
 #[tokio::main]
 async fn main() {
-    let (_moto, endpoint) = moto().await;
-    let stack = Stack::start(StackOptions {
-        stack_name: "bench".into(),
-        template_path: root().join("template.yaml"),
-        http_addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
-        secrets: SecretsSource::Ephemeral,
-        env_overrides: BTreeMap::new(),
-        parameter_overrides: BTreeMap::new(),
-        poll_wait: Duration::from_secs(1),
-        endpoint_url: Some(endpoint.clone()),
-    })
-    .await
-    .expect("stack starts");
+    let (_moto, endpoint) = bench_stack::moto().await;
+    let stack = bench_stack::stack(&endpoint, BTreeMap::new()).await;
     let api = Api { http: reqwest::Client::new(), base: stack.base_url().to_owned(), endpoint };
     let dynamo = aws_sdk_dynamodb::Client::new(stack.sdk_config());
     let table = stack.physical_name("Table").unwrap().to_owned();

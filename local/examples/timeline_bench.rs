@@ -11,14 +11,15 @@
 //! fans out and notifies exactly as it does for API writes.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use mediashare::domain::{Media, MediaId, MediaKind, MediaStatus, Username};
 use mediashare::store::metrics::Counts;
-use mediashare_local::{SecretsSource, Stack, StackOptions};
+use mediashare_local::Stack;
 use serde_json::json;
+
+#[path = "shared/bench_stack.rs"]
+mod bench_stack;
 
 /// Posts per followed account.
 const POSTS_EACH: usize = 1;
@@ -36,10 +37,6 @@ fn sizes() -> (usize, usize) {
 
 /// Home pages read to time the first page.
 const TIMED_READS: usize = 30;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
 async fn sign_up(http: &reqwest::Client, base: &str, name: &str) {
     let body =
@@ -163,37 +160,15 @@ fn row(what: &str, c: &Counts) -> String {
 
 #[tokio::main]
 async fn main() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut moto = tokio::process::Command::new(root().join(".venv/bin/python"))
-        .arg(root().join("tools/moto_server.py"))
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("moto starts (run `make tools` first)");
-    let endpoint = format!("http://127.0.0.1:{port}");
+    let (mut moto, endpoint) = bench_stack::moto().await;
     let http = reqwest::Client::new();
-    while http.get(format!("{endpoint}/moto-api/")).send().await.is_err() {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let stack = Stack::start(StackOptions {
-        stack_name: "bench".into(),
-        template_path: root().join("template.yaml"),
-        http_addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
-        secrets: SecretsSource::Ephemeral,
-        // One follower keeps an account small; the bench gives big ones a second.
-        // `--in-flight N`: big accounts' feeds a home page queries at once (the template's 16).
-        env_overrides: BTreeMap::from([
-            ("FANOUT_MAX_FOLLOWERS".into(), "1".into()),
-            ("HOME_FEEDS_IN_FLIGHT".into(), arg("--in-flight", 16).to_string()),
-        ]),
-        parameter_overrides: BTreeMap::new(),
-        poll_wait: Duration::from_secs(1),
-        endpoint_url: Some(endpoint.clone()),
-    })
-    .await
-    .expect("stack starts");
+    // One follower keeps an account small; the bench gives big ones a second.
+    // `--in-flight N`: big accounts' feeds a home page queries at once (the template's 16).
+    let env = BTreeMap::from([
+        ("FANOUT_MAX_FOLLOWERS".into(), "1".into()),
+        ("HOME_FEEDS_IN_FLIGHT".into(), arg("--in-flight", 16).to_string()),
+    ]);
+    let stack = bench_stack::stack(&endpoint, env).await;
     let base = stack.base_url().to_owned();
     let store = &stack.ctx().store;
     let seed = Seed {
