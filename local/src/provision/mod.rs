@@ -94,6 +94,9 @@ pub(crate) struct Provisioner {
 /// Repairs closer together than this are skipped (several pollers notice the same loss).
 const REPAIR_INTERVAL: Duration = Duration::from_secs(2);
 
+/// Retries of one provisioning step at start (after 0.2, 0.4 and 0.8 s).
+const APPLY_RETRIES: u32 = 3;
+
 impl Provisioner {
     /// Provisions every supported resource, recording queue URLs and stream ARNs in `physical`.
     pub(crate) async fn provision(
@@ -113,7 +116,17 @@ impl Provisioner {
             let name = physical.get(&id).map(|p| p.name.clone()).unwrap_or_default();
             let properties = resolver.resolve(&id, &resource.properties, physical)?.unwrap_or(Json::Null);
             let step = Planned { id, kind, name, properties };
-            apply(&clients, &region, &step, Some(physical)).await?;
+            // Every step is idempotent: an emulator hiccup (moto under load has answered an
+            // unparseable error now and then) is retried before the start fails.
+            let mut attempt = 0;
+            while let Err(e) = apply(&clients, &region, &step, Some(&mut *physical)).await {
+                if attempt == APPLY_RETRIES {
+                    return Err(e);
+                }
+                tracing::warn!(resource = %step.id, error = %e, attempt, "provisioning step failed: retrying");
+                tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                attempt += 1;
+            }
             planned.push(step);
         }
         for (id, resource) in resolver.template().resources() {
