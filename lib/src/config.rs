@@ -120,7 +120,7 @@ impl Config {
             media_base_url: lookup("MEDIA_BASE_URL").unwrap_or_default().trim_end_matches('/').to_owned(),
             max_media_duration: seconds("MAX_MEDIA_SECONDS", 600)?,
             max_image_pixels: bytes("MAX_IMAGE_PIXELS", 50_000_000)?,
-            ffmpeg_timeout: seconds("FFMPEG_TIMEOUT_SECONDS", 840)?,
+            ffmpeg_timeout: seconds("FFMPEG_TIMEOUT_SECONDS", 780)?,
             fanout_max_followers: bytes("FANOUT_MAX_FOLLOWERS", 10)?,
             home_timeline_cap: bytes("HOME_TIMELINE_CAP", 800)? as usize,
             home_feeds_in_flight: bytes("HOME_FEEDS_IN_FLIGHT", 16)?.max(1) as usize,

@@ -366,7 +366,7 @@ fn cost(rows: &[(&str, f64, f64, mediashare::store::metrics::Counts)]) {
 /// Runs wrk over the anonymous DynamoDB-backed routes, mixed evenly, and over the JWKS route
 /// alone (no DynamoDB: the runner's own ceiling), and prints wrk's summaries.
 async fn load(base: &str, paths: &[String]) {
-    let Ok(wrk) = which("wrk") else {
+    let Some(wrk) = which("wrk") else {
         println!("\n(load phase skipped: `wrk` is not installed — `make bench-api` installs it)");
         return;
     };
@@ -391,8 +391,8 @@ async fn load(base: &str, paths: &[String]) {
     }
 }
 
-fn which(program: &str) -> Result<PathBuf, ()> {
+/// `program`'s path on `PATH`, if it is installed.
+fn which(program: &str) -> Option<PathBuf> {
     std::env::var_os("PATH")
         .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
-        .ok_or(())
 }
