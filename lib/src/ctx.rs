@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 
 use crate::auth::keys::SigningKeys;
 use crate::config::{Config, ConfigError};
@@ -90,7 +91,7 @@ impl Ctx {
 /// `AWS_ENDPOINT_URL` for an emulator. Not `aws_config::load()`: its provider chains (profile
 /// files, SSO, STS web identity, IMDS, ECS) never apply on Lambda, yet they are linked into every
 /// binary and cost megabytes (docs/benchmarks.md, "Cold start and size"). Clients fill in the
-/// rest (HTTP client, retries, timeouts, sleep, identity cache) from their defaults.
+/// rest (retries, timeouts, sleep, identity cache) from their defaults.
 pub fn lambda_sdk_config(lookup: impl Fn(&str) -> Option<String>) -> SdkConfig {
     let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     let region = var("AWS_REGION").or_else(|| var("AWS_DEFAULT_REGION"));
@@ -98,11 +99,18 @@ pub fn lambda_sdk_config(lookup: impl Fn(&str) -> Option<String>) -> SdkConfig {
     let mut builder = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(region.map(Region::new))
-        .credentials_provider(SharedCredentialsProvider::new(credentials));
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(https_client());
     if let Some(url) = var("AWS_ENDPOINT_URL") {
         builder = builder.endpoint_url(url);
     }
     builder.build()
+}
+
+/// The HTTP client of every AWS client ([`crate::net::Http1Client`]): HTTP/1.1, rustls on ring,
+/// the system's trust roots loaded on the first HTTPS connection rather than at init.
+pub fn https_client() -> SharedHttpClient {
+    SharedHttpClient::new(crate::net::Http1Client::new())
 }
 
 /// An AWS client built on first use. A function that never uses it links none of its code

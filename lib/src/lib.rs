@@ -15,6 +15,7 @@ pub mod http;
 pub mod lambda;
 pub mod mail;
 pub mod media;
+pub mod net;
 pub mod registry;
 pub mod store;
 pub mod telemetry;

@@ -19,20 +19,41 @@ use crate::events::EventError;
 pub type BoxFut<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// An HTTP route: never fails, errors are already problem+json responses.
 pub type HttpHandler = fn(&'static Ctx, Request) -> BoxFut<'static, Response<Body>>;
+/// An HTTP route needing no context (no AWS clients, no keys): its binary builds none.
+pub type StaticHttpHandler = fn(Request) -> BoxFut<'static, Response<Body>>;
 /// An SQS consumer reporting partial batch failures.
 pub type SqsHandler = fn(&'static Ctx, SqsEvent) -> BoxFut<'static, Result<SqsBatchResponse, EventError>>;
 /// A DynamoDB stream consumer reporting partial batch failures.
 pub type StreamHandler = fn(&'static Ctx, StreamEvent) -> BoxFut<'static, Result<DynamoDbEventResponse, EventError>>;
 
 /// How a function is invoked.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub enum Handler {
     /// Behind an HttpApi route.
     Http(HttpHandler),
+    /// Behind an HttpApi route, serving from the binary alone (the docs): its binary does not
+    /// build a [`Ctx`], so it links no AWS client.
+    Static(StaticHttpHandler),
     /// Fed by an SQS queue.
     Sqs(SqsHandler),
     /// Fed by the table's stream.
     Stream(StreamHandler),
+}
+
+impl Handler {
+    /// The response future of an HTTP handler (`None` for event consumers).
+    pub fn call_http(self, ctx: &'static Ctx, request: Request) -> Option<BoxFut<'static, Response<Body>>> {
+        match self {
+            Handler::Http(handler) => Some(handler(ctx, request)),
+            Handler::Static(handler) => Some(handler(request)),
+            Handler::Sqs(_) | Handler::Stream(_) => None,
+        }
+    }
+
+    /// Whether it serves HttpApi routes.
+    pub fn is_http(self) -> bool {
+        matches!(self, Handler::Http(_) | Handler::Static(_))
+    }
 }
 
 /// One Lambda function.
@@ -57,6 +78,16 @@ macro_rules! http {
             constant: stringify!($id),
             handler_path: stringify!($f),
             handler: Handler::Http(|ctx, req| Box::pin(crate::http::respond(ctx, req, $f))),
+        }
+    };
+}
+macro_rules! http_static {
+    ($name:literal, $id:ident, $f:path) => {
+        Function {
+            name: $name,
+            constant: stringify!($id),
+            handler_path: stringify!($f),
+            handler: Handler::Static(|req| Box::pin($f(req))),
         }
     };
 }
@@ -108,7 +139,7 @@ functions! {
     USER_SEARCH = http("user-search", crate::api::users::search);
     USER_UPDATE = http("user-update", crate::api::users::update);
     USER_DELETE = http("user-delete", crate::api::users::delete);
-    DOCS = http("docs", crate::api::docs::serve);
+    DOCS = http_static("docs", crate::api::docs::serve);
     FOLLOW_CREATE = http("follow-create", crate::api::follows::follow);
     FOLLOW_DELETE = http("follow-delete", crate::api::follows::unfollow);
     USER_FOLLOWERS = http("user-followers", crate::api::follows::followers);

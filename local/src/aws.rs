@@ -20,7 +20,9 @@ pub async fn sdk_config_at(endpoint: Option<&str>) -> SdkConfig {
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
         .unwrap_or_else(|| DEFAULT_REGION.to_owned());
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(Region::new(region));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(region))
+        .http_client(mediashare::ctx::https_client());
     if let Some(url) = endpoint {
         loader = loader.endpoint_url(url);
         if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {

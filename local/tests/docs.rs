@@ -26,4 +26,22 @@ async fn swagger_ui_and_openapi_document_are_served() {
     assert!(doc.body["paths"]["/api/users/sign-in"]["post"].is_object());
     assert!(doc.body["components"]["securitySchemes"]["bearer"].is_object());
     app.get("/docs/nothing-here.js", &Auth::None).await.assert_problem(404);
+
+    // A browser (accepts gzip) gets the stored compressed bytes; they are the same file.
+    let plain = app.get("/docs/swagger-ui-bundle.js", &Auth::None).await;
+    assert!(plain.headers.get("content-encoding").is_none());
+    let res = reqwest::Client::new()
+        .get(app.url("/docs/swagger-ui-bundle.js"))
+        .header("accept-encoding", "gzip, deflate, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    assert_eq!(res.headers()["vary"], "accept-encoding");
+    let compressed = res.bytes().await.unwrap();
+    let mut unpacked = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut unpacked).unwrap();
+    assert!(compressed.len() * 3 < unpacked.len(), "{} -> {}", compressed.len(), unpacked.len());
+    assert_eq!(unpacked, plain.text);
 }

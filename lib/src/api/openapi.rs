@@ -22,7 +22,7 @@ use crate::http::problem::{FieldErrorDoc, Problem};
         accounts::sign_up, accounts::verify, accounts::resend_email,
         auth::sign_in, auth::refresh, auth::logout, auth::jwks,
         users::get, users::list, users::search, users::update, users::delete, users::new_api_key,
-        docs::serve, docs::openapi_json,
+        docs::page, docs::openapi_json,
         follows::follow, follows::unfollow, follows::followers, follows::followings,
         medias::create, medias::get, medias::list, medias::search, medias::update, medias::delete,
         medias::add_tag, medias::remove_tag, medias::like, medias::unlike, medias::repost, medias::unrepost,

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::SigningKey;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Validation};
 
 /// Unusable key configuration.
@@ -38,6 +38,7 @@ pub struct SigningKeys {
 impl SigningKeys {
     /// Parses `kid:base64url(pkcs8),kid2:…` (first entry signs).
     pub fn parse(value: &str, issuer: &str, audience: &str) -> Result<Self, KeyError> {
+        super::jwt_crypto::install();
         let mut decoding = HashMap::new();
         let mut jwk_list = Vec::new();
         let mut current: Option<(String, EncodingKey)> = None;
@@ -45,8 +46,8 @@ impl SigningKeys {
             let (kid, der_b64) =
                 entry.split_once(':').ok_or_else(|| KeyError::Malformed(i, "expected kid:key".into()))?;
             let der = URL_SAFE_NO_PAD.decode(der_b64).map_err(|e| KeyError::Malformed(i, format!("base64: {e}")))?;
-            let pair = Ed25519KeyPair::from_pkcs8(&der).map_err(|e| KeyError::Malformed(i, format!("pkcs8: {e}")))?;
-            let x = URL_SAFE_NO_PAD.encode(pair.public_key().as_ref());
+            let pair = SigningKey::from_pkcs8_der(&der).map_err(|e| KeyError::Malformed(i, format!("pkcs8: {e}")))?;
+            let x = URL_SAFE_NO_PAD.encode(pair.verifying_key().as_bytes());
             let key = DecodingKey::from_ed_components(&x).map_err(|e| KeyError::Malformed(i, e.to_string()))?;
             decoding.insert(kid.to_owned(), key);
             jwk_list.push(serde_json::json!({
@@ -96,9 +97,10 @@ impl SigningKeys {
 
 /// One new key entry `kid:base64url(pkcs8)`.
 pub fn generate_entry() -> String {
-    let pkcs8 = Ed25519KeyPair::generate_pkcs8(&SystemRandom::new()).expect("ed25519 key generation");
+    let seed: [u8; 32] = super::random::bytes(32).try_into().expect("32 bytes");
+    let pkcs8 = SigningKey::from_bytes(&seed).to_pkcs8_der().expect("ed25519 pkcs8 encoding");
     let kid = super::random::id(12);
-    format!("{kid}:{}", URL_SAFE_NO_PAD.encode(pkcs8.as_ref()))
+    format!("{kid}:{}", URL_SAFE_NO_PAD.encode(pkcs8.as_bytes()))
 }
 
 /// A fresh `JWT_SIGNING_KEYS` value with one key.
@@ -118,6 +120,26 @@ mod tests {
         assert_eq!(jwks.len(), 2);
         assert_eq!(jwks[0]["kid"], keys.current_kid());
         assert_eq!(jwks[0]["crv"], "Ed25519");
+    }
+
+    /// Keys made before the switch to RustCrypto were PKCS#8 v2 documents (seed and public key,
+    /// as aws-lc writes them); they must keep working, and a v2 whose public key does not match
+    /// its seed must not.
+    #[test]
+    fn accepts_pkcs8_v2_keys_from_earlier_versions() {
+        let seed = [42u8; 32];
+        let public = SigningKey::from_bytes(&seed).verifying_key().to_bytes();
+        let v2 = |public: &[u8; 32]| {
+            let mut der = vec![0x30, 0x51, 0x02, 0x01, 0x01, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70];
+            der.extend([0x04, 0x22, 0x04, 0x20]);
+            der.extend(seed);
+            der.extend([0x81, 0x21, 0x00]);
+            der.extend(public);
+            format!("old:{}", URL_SAFE_NO_PAD.encode(der))
+        };
+        let keys = SigningKeys::parse(&v2(&public), "i", "a").unwrap();
+        assert_eq!(keys.jwks()["keys"][0]["x"], URL_SAFE_NO_PAD.encode(public));
+        assert!(SigningKeys::parse(&v2(&[9u8; 32]), "i", "a").is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod jwt;
+pub mod jwt_crypto;
 pub mod keys;
 pub mod password;
 pub mod random;

@@ -1,15 +1,13 @@
-//! Randomness and digests for opaque secrets (refresh tokens, API keys, codes, ids), from the
-//! one crypto library the binaries already carry (aws-lc).
+//! Randomness and digests for opaque secrets (refresh tokens, API keys, codes, ids): the
+//! operating system's generator (`getrandom`) and RustCrypto's SHA-256.
 
-use aws_lc_rs::digest;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 /// `n` random bytes.
 pub fn bytes(n: usize) -> Vec<u8> {
     let mut out = vec![0u8; n];
-    SystemRandom::new().fill(&mut out).expect("system random source failed");
+    getrandom::getrandom(&mut out).expect("system random source failed");
     out
 }
 
@@ -40,13 +38,20 @@ pub fn digits(digits: u32) -> String {
 /// Hex SHA-256 of a high-entropy secret. Such secrets need no slow hash: guessing the input
 /// is as hard as guessing the secret itself.
 pub fn sha256_hex(secret: &str) -> String {
-    let d = digest::digest(&digest::SHA256, secret.as_bytes());
-    d.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    sha256(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Constant-time equality of two strings of equal length.
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}
+
+/// Constant-time equality of two strings (different lengths are unequal; the length is not
+/// secret).
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    aws_lc_rs::constant_time::verify_slices_are_equal(a.as_bytes(), b.as_bytes()).is_ok()
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 #[cfg(test)]
@@ -63,5 +68,8 @@ mod tests {
         assert_ne!(token(32), token(32));
         assert_eq!(sha256_hex("abc").len(), 64);
         assert!(constant_time_eq("abc", "abc") && !constant_time_eq("abc", "abd"));
+        assert!(!constant_time_eq("abc", "abcd"));
+        // FIPS 180-2 test vector.
+        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 use crate::domain::DomainError;
 
@@ -15,7 +16,7 @@ pub type Position = BTreeMap<String, String>;
 
 /// Seals and opens cursors.
 pub struct CursorCodec {
-    key: hmac::Key,
+    mac: Hmac<Sha256>,
 }
 
 const TAG_LEN: usize = 16;
@@ -23,15 +24,15 @@ const TAG_LEN: usize = 16;
 impl CursorCodec {
     /// A codec keyed by `secret`.
     pub fn new(secret: &[u8]) -> Self {
-        Self { key: hmac::Key::new(hmac::HMAC_SHA256, secret) }
+        Self { mac: Hmac::new_from_slice(secret).expect("HMAC takes keys of any length") }
     }
 
     fn tag(&self, scope: &str, payload: &[u8]) -> Vec<u8> {
-        let mut ctx = hmac::Context::with_key(&self.key);
-        ctx.update(scope.as_bytes());
-        ctx.update(&[0]);
-        ctx.update(payload);
-        ctx.sign().as_ref()[..TAG_LEN].to_vec()
+        let mut mac = self.mac.clone();
+        mac.update(scope.as_bytes());
+        mac.update(&[0]);
+        mac.update(payload);
+        mac.finalize().into_bytes()[..TAG_LEN].to_vec()
     }
 
     /// Seals `position` for the list named `scope`.
@@ -49,7 +50,7 @@ impl CursorCodec {
         let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| invalid())?;
         let tag = URL_SAFE_NO_PAD.decode(tag_b64).map_err(|_| invalid())?;
         let expected = self.tag(scope, &payload);
-        if aws_lc_rs::constant_time::verify_slices_are_equal(&tag, &expected).is_err() {
+        if tag.len() != TAG_LEN || !bool::from(subtle::ConstantTimeEq::ct_eq(&tag[..], &expected[..])) {
             return Err(invalid());
         }
         serde_json::from_slice(&payload).map_err(|_| invalid())

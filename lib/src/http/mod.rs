@@ -14,7 +14,7 @@ pub use page::{Page, PageRequest};
 pub use problem::ApiError;
 pub use reply::Reply;
 pub use request::Req;
-pub use respond::respond;
+pub use respond::{respond, respond_static};
 
 /// What a route returns.
 pub type ApiResult<T> = Result<T, ApiError>;

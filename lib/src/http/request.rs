@@ -20,6 +20,16 @@ pub struct Req {
     request_id: String,
 }
 
+/// The id of `request`: API Gateway's, else Lambda's, else a fresh one.
+pub fn request_id_of(request: &Request) -> String {
+    match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.request_id.clone(),
+        _ => None,
+    }
+    .or_else(|| request.lambda_context_ref().map(|c| c.request_id.clone()))
+    .unwrap_or_else(|| crate::auth::random::id(16))
+}
+
 /// Values that can come from a path segment.
 pub trait PathParam: Sized {
     /// Parses the (already URL-decoded) segment.
@@ -41,12 +51,7 @@ impl PathParam for String {
 impl Req {
     /// Wraps a Lambda request.
     pub fn new(ctx: &'static Ctx, inner: Request) -> Self {
-        let request_id = match inner.request_context_ref() {
-            Some(RequestContext::ApiGatewayV2(c)) => c.request_id.clone(),
-            _ => None,
-        }
-        .or_else(|| inner.lambda_context_ref().map(|c| c.request_id.clone()))
-        .unwrap_or_else(|| crate::auth::random::id(16));
+        let request_id = request_id_of(&inner);
         Self { ctx, inner, request_id }
     }
 

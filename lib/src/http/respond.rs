@@ -17,13 +17,31 @@ where
 {
     let req = Req::new(ctx, request);
     let request_id = req.request_id().to_owned();
-    let method = req.inner().method().to_string();
-    let path = req.inner().uri().path().to_owned();
+    let (method, path) = (req.inner().method().to_string(), req.inner().uri().path().to_owned());
+    render(request_id, method, path, route(ctx, req)).await
+}
+
+/// [`respond`] for a route that needs no context (it gets the bare request).
+pub async fn respond_static<F, Fut>(request: Request, route: F) -> Response<Body>
+where
+    F: FnOnce(Request) -> Fut,
+    Fut: Future<Output = ApiResult<Reply>>,
+{
+    let request_id = super::request::request_id_of(&request);
+    let (method, path) = (request.method().to_string(), request.uri().path().to_owned());
+    render(request_id, method, path, route(request)).await
+}
+
+async fn render(
+    request_id: String,
+    method: String,
+    path: String,
+    result: impl Future<Output = ApiResult<Reply>>,
+) -> Response<Body> {
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     async move {
         let started = std::time::Instant::now();
-        let result = route(ctx, req).await;
-        let mut response = match result {
+        let mut response = match result.await {
             Ok(reply) => reply.into_response(),
             Err(error) => problem_response(&error, &request_id),
         };

@@ -3,7 +3,6 @@
 //! already there and notifies once. Listed newest first through GSI1; unread ones also sit in
 //! the sparse GSI2 (`UNREAD#{user}`) that marking read removes them from.
 
-use aws_lc_rs::digest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures_util::{StreamExt, TryStreamExt};
@@ -45,8 +44,8 @@ impl NewNotification {
             self.media.as_deref().unwrap_or(""),
             self.comment.as_deref().unwrap_or("")
         );
-        let hash = digest::digest(&digest::SHA256, key.as_bytes());
-        URL_SAFE_NO_PAD.encode(&hash.as_ref()[..12])
+        let hash = crate::auth::random::sha256(key.as_bytes());
+        URL_SAFE_NO_PAD.encode(&hash[..12])
     }
 }
 

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::hmac;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -42,7 +43,9 @@ pub struct PostRequest<'a> {
 pub type Fields = BTreeMap<String, String>;
 
 fn sign(key: &[u8], data: &[u8]) -> Vec<u8> {
-    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, key), data).as_ref().to_vec()
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any length");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
 }
 
 /// The SigV4 signing key for `service` on `date` (`yyyymmdd`) in `region`.
