@@ -7,7 +7,7 @@ use lambda_runtime::LambdaEvent;
 pub use lambda_runtime::Error;
 
 use crate::ctx::Ctx;
-use crate::registry::{Function, Handler, StaticHttpHandler};
+use crate::registry::{Function, Handler, HttpRoute, StaticHttpHandler};
 
 /// Runs `function` (one of the `registry` constants) on the Lambda runtime. Taking the
 /// function itself, not its name, keeps every other handler out of the binary; inlined into
@@ -18,7 +18,7 @@ pub fn run(function: Function) -> Result<(), Error> {
     crate::telemetry::init(function.name);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match function.handler {
-        Handler::Static(handler) => runtime.block_on(serve_static(handler)),
+        Handler::Http(HttpRoute::Static(handler)) => runtime.block_on(serve_static(handler)),
         handler => runtime.block_on(serve_with_context(handler)),
     }
 }
@@ -31,9 +31,8 @@ async fn serve_static(handler: StaticHttpHandler) -> Result<(), Error> {
 async fn serve_with_context(handler: Handler) -> Result<(), Error> {
     let ctx: &'static Ctx = Ctx::from_env().await?.leak();
     match handler {
-        Handler::Static(handler) => serve_static(handler).await,
-        Handler::Http(handler) => {
-            lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(handler(ctx, req).await) })).await
+        Handler::Http(route) => {
+            lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(route.call(ctx, req).await) })).await
         }
         Handler::Sqs(handler) => {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<_>| async move {

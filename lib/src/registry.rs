@@ -30,29 +30,30 @@ pub type StreamHandler = fn(&'static Ctx, StreamEvent) -> BoxFut<'static, Result
 #[derive(Clone, Copy, Debug)]
 pub enum Handler {
     /// Behind an HttpApi route.
-    Http(HttpHandler),
-    /// Behind an HttpApi route, serving from the binary alone (the docs): its binary does not
-    /// build a [`Ctx`], so it links no AWS client.
-    Static(StaticHttpHandler),
+    Http(HttpRoute),
     /// Fed by an SQS queue.
     Sqs(SqsHandler),
     /// Fed by the table's stream.
     Stream(StreamHandler),
 }
 
-impl Handler {
-    /// The response future of an HTTP handler (`None` for event consumers).
-    pub fn call_http(self, ctx: &'static Ctx, request: Request) -> Option<BoxFut<'static, Response<Body>>> {
-        match self {
-            Handler::Http(handler) => Some(handler(ctx, request)),
-            Handler::Static(handler) => Some(handler(request)),
-            Handler::Sqs(_) | Handler::Stream(_) => None,
-        }
-    }
+/// What serves an HttpApi route.
+#[derive(Clone, Copy, Debug)]
+pub enum HttpRoute {
+    /// A route of the product: it runs with the context.
+    WithContext(HttpHandler),
+    /// A route served from the binary alone (the docs): its binary does not build a [`Ctx`],
+    /// so it links no AWS client.
+    Static(StaticHttpHandler),
+}
 
-    /// Whether it serves HttpApi routes.
-    pub fn is_http(self) -> bool {
-        matches!(self, Handler::Http(_) | Handler::Static(_))
+impl HttpRoute {
+    /// Handles `request` (`ctx` is ignored by a static route).
+    pub fn call(self, ctx: &'static Ctx, request: Request) -> BoxFut<'static, Response<Body>> {
+        match self {
+            HttpRoute::WithContext(handler) => handler(ctx, request),
+            HttpRoute::Static(handler) => handler(request),
+        }
     }
 }
 
@@ -77,7 +78,7 @@ macro_rules! http {
             name: $name,
             constant: stringify!($id),
             handler_path: stringify!($f),
-            handler: Handler::Http(|ctx, req| Box::pin(crate::http::respond(ctx, req, $f))),
+            handler: Handler::Http(HttpRoute::WithContext(|ctx, req| Box::pin(crate::http::respond(ctx, req, $f)))),
         }
     };
 }
@@ -87,7 +88,7 @@ macro_rules! http_static {
             name: $name,
             constant: stringify!($id),
             handler_path: stringify!($f),
-            handler: Handler::Static(|req| Box::pin($f(req))),
+            handler: Handler::Http(HttpRoute::Static(|req| Box::pin($f(req)))),
         }
     };
 }

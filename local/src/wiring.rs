@@ -41,9 +41,7 @@ impl Wiring<'_> {
         };
         let fits = matches!(
             (kind, function.handler),
-            ("HttpApi", Handler::Http(_) | Handler::Static(_))
-                | ("SQS", Handler::Sqs(_))
-                | ("DynamoDB", Handler::Stream(_))
+            ("HttpApi", Handler::Http(_)) | ("SQS", Handler::Sqs(_)) | ("DynamoDB", Handler::Stream(_))
         );
         if !fits {
             return Err(RunnerError::Function {
@@ -81,7 +79,10 @@ impl Wiring<'_> {
                 let EventSource::HttpApi { api, path, method, .. } = event else {
                     continue;
                 };
-                let handler = Self::handler(def, "HttpApi")?.filter(|h| h.is_http());
+                let handler = match Self::handler(def, "HttpApi")? {
+                    Some(Handler::Http(route)) => Some(route),
+                    _ => None,
+                };
                 if api_id.is_none() {
                     api_id.clone_from(api);
                 } else if api.is_some() && *api != api_id {

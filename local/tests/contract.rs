@@ -48,7 +48,7 @@ fn triggers_match_handler_kinds() {
     for f in FUNCTIONS {
         let kinds: BTreeSet<&str> = triggers.iter().filter(|t| t.binary == f.name).map(|t| t.kind.as_str()).collect();
         let expected = match f.handler {
-            Handler::Http(_) | Handler::Static(_) => "HttpApi",
+            Handler::Http(_) => "HttpApi",
             Handler::Sqs(_) => "SQS",
             Handler::Stream(_) => "DynamoDB",
         };
@@ -75,7 +75,7 @@ fn sample_events_parse_and_match_their_routes() {
     for f in FUNCTIONS {
         let text = std::fs::read_to_string(root().join(format!("events/{}.json", f.name))).unwrap();
         match f.handler {
-            Handler::Http(_) | Handler::Static(_) => {
+            Handler::Http(_) => {
                 let raw: serde_json::Value = serde_json::from_str(&text).unwrap();
                 let route_key = raw["routeKey"].as_str().unwrap_or_default().to_owned();
                 let served: Vec<String> =

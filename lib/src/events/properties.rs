@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use aws_lambda_events::event::dynamodb::Event;
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
 };
@@ -80,6 +81,22 @@ pub(crate) fn offline_ctx() -> (&'static Ctx, Refusing) {
 /// failure prints its minimal input instead of writing regression files into the tree.
 pub(crate) fn config() -> ProptestConfig {
     ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// An SQS batch of `bodies`, message ids `m0`, `m1`, …
+pub(crate) fn sqs_event<'a>(bodies: impl IntoIterator<Item = &'a str>) -> SqsEvent {
+    let mut event = SqsEvent::default();
+    event.records = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let mut message = SqsMessage::default();
+            message.message_id = Some(format!("m{i}"));
+            message.body = Some(body.to_owned());
+            message
+        })
+        .collect();
+    event
 }
 
 /// Runs `future` to completion on a small runtime (proptest bodies are synchronous).

@@ -5,12 +5,11 @@
 
 use std::sync::OnceLock;
 
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use proptest::prelude::*;
 
 use super::{MailJob, MailKind};
 use crate::ctx::Ctx;
-use crate::events::properties::{Refusing, block_on, offline_ctx};
+use crate::events::properties::{Refusing, block_on, offline_ctx, sqs_event};
 use crate::transcode::properties::any_json;
 
 fn job() -> impl Strategy<Value = MailJob> {
@@ -44,19 +43,9 @@ proptest! {
     ) {
         let (ctx, client) = offline();
         let before = client.attempts();
-        let mut event = SqsEvent::default();
         let not_jobs: Vec<&String> = bodies.iter().filter(|b| serde_json::from_str::<MailJob>(b).is_err()).collect();
         prop_assume!(not_jobs.len() == bodies.len());
-        event.records = bodies
-            .iter()
-            .enumerate()
-            .map(|(i, b)| {
-                let mut m = SqsMessage::default();
-                m.message_id = Some(format!("m{i}"));
-                m.body = Some(b.clone());
-                m
-            })
-            .collect();
+        let event = sqs_event(bodies.iter().map(String::as_str));
         let response = block_on(super::mailer::handle(ctx, event)).expect("the batch is handled");
         let failed: Vec<String> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
         prop_assert_eq!(failed, (0..bodies.len()).map(|i| format!("m{i}")).collect::<Vec<_>>());

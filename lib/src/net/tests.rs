@@ -1,8 +1,8 @@
 //! The client against small local servers: plain HTTP (reuse, concurrency, the request line
 //! and `Host`), TLS with a certificate the client trusts and one it does not, and timeouts.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::http::HttpConnector;
@@ -19,8 +19,6 @@ struct Server {
     accepted: Arc<AtomicUsize>,
     heads: Arc<Mutex<Vec<String>>>,
 }
-
-use std::sync::Mutex;
 
 impl Server {
     async fn start(delay: Duration, tls: Option<tokio_rustls::TlsAcceptor>) -> Self {

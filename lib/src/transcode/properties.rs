@@ -6,13 +6,12 @@
 
 use std::sync::OnceLock;
 
-use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 use super::s3_event::{created_objects, decode_key};
 use crate::ctx::Ctx;
-use crate::events::properties::{Refusing, block_on, offline_ctx};
+use crate::events::properties::{Refusing, block_on, offline_ctx, sqs_event};
 
 /// `key` as S3 writes it into an event: form-URL-encoded, `+` for a space.
 fn s3_encode(key: &str) -> String {
@@ -40,13 +39,6 @@ fn notification(records: Vec<(String, String, String, i64)>) -> String {
         })
         .collect();
     json!({ "Records": records }).to_string()
-}
-
-fn message(id: usize, body: &str) -> SqsMessage {
-    let mut m = SqsMessage::default();
-    m.message_id = Some(format!("m{id}"));
-    m.body = Some(body.to_owned());
-    m
 }
 
 fn offline() -> &'static (&'static Ctx, Refusing) {
@@ -110,8 +102,7 @@ proptest! {
     ) {
         let (ctx, client) = offline();
         let before = client.attempts();
-        let mut event = SqsEvent::default();
-        event.records = bodies.iter().enumerate().map(|(i, b)| message(i, b.as_deref().unwrap_or(""))).collect();
+        let event = sqs_event(bodies.iter().map(|b| b.as_deref().unwrap_or("")));
         let response = block_on(super::handle(ctx, event)).expect("the batch is handled");
         let failed: Vec<&str> = response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
         for (i, body) in bodies.iter().enumerate() {

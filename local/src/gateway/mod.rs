@@ -17,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Response, StatusCode, header, request::Parts};
 use mediashare::Ctx;
-use mediashare::registry::Handler;
+use mediashare::registry::HttpRoute;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -39,7 +39,7 @@ pub(crate) struct HttpTarget {
     /// Registry name.
     pub binary: String,
     /// The handler; `None` when the registry has no function of that name (501).
-    pub handler: Option<Handler>,
+    pub handler: Option<HttpRoute>,
     /// The function's `Timeout`.
     pub timeout: Duration,
     /// The function's name and ARN (for the Lambda context).
@@ -194,11 +194,7 @@ impl Gateway {
                 return (problem(StatusCode::BAD_REQUEST, "malformed request", request_id), binary);
             }
         };
-        let Some(call) = handler.call_http(self.ctx, request) else {
-            let detail = format!("function {} does not serve HTTP", target.binary);
-            return (problem(StatusCode::NOT_IMPLEMENTED, &detail, request_id), binary);
-        };
-        let tallied = Box::pin(mediashare::store::metrics::tally(call));
+        let tallied = Box::pin(mediashare::store::metrics::tally(handler.call(self.ctx, request)));
         let response = match invoke(tallied, target.timeout).await {
             Ok((response, counts)) => {
                 let response = into_http(response);
