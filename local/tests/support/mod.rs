@@ -34,8 +34,11 @@ impl Moto {
     /// Starts moto through `tools/moto_server.py` (atomic DynamoDB) with the project's
     /// `.venv` Python (or `$MOTO_PYTHON`) on a free port, and waits until it answers.
     pub async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Self::spawn(port).await;
+        // Port 0: moto binds a free port itself and logs it. Picking a free port here and
+        // handing it over raced: a concurrent test could be given the same port in between,
+        // and this test then talked to that test's emulator until it was killed ("connection
+        // refused" at a stack start, seen once in a clean `make test`).
+        let (child, port) = Self::spawn(0).await;
         Self { endpoint: format!("http://127.0.0.1:{port}"), port, child }
     }
 
@@ -43,21 +46,37 @@ impl Moto {
     /// it would: every table, queue, bucket and sent email is gone. Returns once it answers.
     pub async fn restart(&mut self) {
         self.child.kill().await.expect("moto stops");
-        self.child = Self::spawn(self.port).await;
+        self.child = Self::spawn(self.port).await.0;
     }
 
-    async fn spawn(port: u16) -> tokio::process::Child {
+    /// Spawns moto on `port` (0: any free one); returns it with the port it listens on.
+    async fn spawn(port: u16) -> (tokio::process::Child, u16) {
+        use tokio::io::AsyncBufReadExt;
+
         let python =
             std::env::var("MOTO_PYTHON").map(PathBuf::from).unwrap_or_else(|_| repo_root().join(".venv/bin/python"));
         assert!(python.exists(), "{} not found: run the suite with `make test`", python.display());
-        let child = tokio::process::Command::new(&python)
+        let mut child = tokio::process::Command::new(&python)
             .arg(repo_root().join("tools/moto_server.py"))
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("moto_server starts");
+        // Its log: the startup line names the port; the rest (a line per request) is drained
+        // so moto never blocks on a full pipe.
+        let mut log = tokio::io::BufReader::new(child.stderr.take().expect("piped stderr")).lines();
+        let listening = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Ok(Some(line)) = log.next_line().await {
+                if let Some((_, port)) = line.split_once("Running on http://127.0.0.1:") {
+                    return port.trim().parse::<u16>().ok();
+                }
+            }
+            None
+        });
+        let port = listening.await.ok().flatten().expect("moto logs the port it listens on");
+        tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
         let endpoint = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let probe = format!("{endpoint}/moto-api/");
@@ -65,7 +84,7 @@ impl Moto {
             http.get(&probe).send().await.ok().map(|_| ())
         })
         .await;
-        child
+        (child, port)
     }
 }
 
